@@ -1,0 +1,3 @@
+// Reference conv kernels (to be filled by the conv op family).
+
+export const convKernels = {};

@@ -1,0 +1,3 @@
+// Reference pool kernels (to be filled by the pool op family).
+
+export const poolKernels = {};

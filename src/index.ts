@@ -1,0 +1,17 @@
+// Kestrel's public entry point.
+
+import "./ops/register.js";
+
+export { Tensor } from "./tensor/tensor.js";
+export type { DType, TypedArray } from "./tensor/dtype.js";
+export {
+  tensor, zeros, ones, full, empty, arange, linspace, eye, rand, randn, randint, randperm,
+  zerosLike, onesLike, fullLike, emptyLike, randLike, randnLike, randintLike,
+} from "./tensor/creation.js";
+export { manualSeed, getRngState, setRngState, Generator, defaultGenerator } from "./tensor/random.js";
+export { noGrad, enableGrad, isGradEnabled } from "./autograd/grad_mode.js";
+export { cat, stack } from "./ops/shape.js";
+export { where } from "./ops/elementwise.js";
+export { backend, setBackend } from "./backend/backend.js";
+export * as autograd from "./autograd/index.js";
+export * as ops from "./ops/index.js";

@@ -1,0 +1,49 @@
+// Data types. Storage is always a plain JS typed array, owned by the garbage collector.
+
+export type DType = "float32" | "float64" | "int32";
+export type TypedArray = Float32Array | Float64Array | Int32Array;
+
+export const DTYPES: readonly DType[] = ["float32", "float64", "int32"];
+
+export function isDType(x: unknown): x is DType {
+  return x === "float32" || x === "float64" || x === "int32";
+}
+
+export function checkDType(op: string, dtype: unknown): DType {
+  if (!isDType(dtype)) {
+    throw new Error(`${op}: unknown dtype ${JSON.stringify(dtype)}; expected "float32", "float64" or "int32"`);
+  }
+  return dtype;
+}
+
+export function isFloating(dtype: DType): boolean {
+  return dtype !== "int32";
+}
+
+/** A new zero-filled typed array of the given dtype and length. */
+export function allocate(dtype: DType, length: number): TypedArray {
+  switch (dtype) {
+    case "float32": return new Float32Array(length);
+    case "float64": return new Float64Array(length);
+    case "int32": return new Int32Array(length);
+  }
+}
+
+export function dtypeOf(a: TypedArray): DType {
+  if (a instanceof Float32Array) return "float32";
+  if (a instanceof Float64Array) return "float64";
+  return "int32";
+}
+
+/** Result dtype of a binary op between two tensors (PyTorch's promotion for our three types). */
+export function promoteTypes(a: DType, b: DType): DType {
+  if (a === b) return a;
+  if (a === "float64" || b === "float64") return "float64";
+  return "float32";
+}
+
+/** Result dtype of tensor ⊕ JS number: a number never widens a float tensor; a fractional number makes an int tensor float32. */
+export function promoteWithScalar(a: DType, s: number): DType {
+  if (a !== "int32") return a;
+  return Number.isInteger(s) ? "int32" : "float32";
+}
