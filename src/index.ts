@@ -15,3 +15,6 @@ export { where } from "./ops/elementwise.js";
 export { backend, setBackend } from "./backend/backend.js";
 export * as autograd from "./autograd/index.js";
 export * as ops from "./ops/index.js";
+export * as F from "./nn/functional.js";
+export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";

@@ -8,7 +8,7 @@ import { kernels } from "../backend/backend.js";
 import { record } from "../autograd/node.js";
 import { checkTensor, sumToShape } from "./util.js";
 import { expand, reshape, squeeze, transpose, unsqueeze } from "./shape.js";
-import { to } from "./elementwise.js";
+import { add, to } from "./elementwise.js";
 
 /** Batched product of [..., M, K] and [..., K, N] tensors with identical batch dims. */
 function bmmRaw(a: Tensor, b: Tensor): Tensor {
@@ -87,4 +87,22 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
     throw new Error(`bmm: expects two 3-d tensors with the same batch size, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   }
   return matmul(a, b);
+}
+
+/** y = x · wᵀ + b, with w of shape [out, in] (PyTorch's layout) and x of shape [..., in]. */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  checkTensor("linear", x);
+  checkTensor("linear", weight, "weight");
+  if (weight.ndim !== 2) throw new Error(`linear: weight must be 2-d [out, in], got shape ${fmtShape(weight.shape)}`);
+  if (x.ndim === 0 || x.shape[x.ndim - 1] !== weight.shape[1]) {
+    throw new Error(`linear: input has ${x.shape[x.ndim - 1] ?? 0} features (shape ${fmtShape(x.shape)}) but weight expects ${weight.shape[1]} (weight shape ${fmtShape(weight.shape)})`);
+  }
+  if (x.dtype !== weight.dtype) throw new Error(`linear: input is ${x.dtype} but weight is ${weight.dtype}; convert one with .to(dtype)`);
+  const y = matmul(x, transpose(weight, 0, 1));
+  if (bias == null) return y;
+  checkTensor("linear", bias, "bias");
+  if (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0]) {
+    throw new Error(`linear: bias must have shape [${weight.shape[0]}], got ${fmtShape(bias.shape)}`);
+  }
+  return add(y, bias);
 }

@@ -1,0 +1,2 @@
+// Placeholder: this op family is being written.
+export {};
