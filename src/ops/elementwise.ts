@@ -3,7 +3,7 @@
 // differentiated again.
 
 import { Tensor, type TensorOrScalar } from "../tensor/tensor.js";
-import { type DType, allocate, isFloating, promoteTypes, promoteWithScalar, checkDType } from "../tensor/dtype.js";
+import { type DType, allocate, isFloating, promoteTensorTypes, promoteWithScalar, checkDType } from "../tensor/dtype.js";
 import { broadcastShapes, broadcastStrides, numel, fmtShape, shapeEquals } from "../tensor/shape.js";
 import { kernels } from "../backend/backend.js";
 import type { BinaryName, UnaryName } from "../backend/js/elementwise.js";
@@ -35,7 +35,7 @@ export function unaryForward(name: UnaryName, x: Tensor, outDtype: DType = x.dty
 
 /** Coerce (tensor|number, tensor|number) to two tensors and the promoted result dtype. */
 function operands(opName: string, a: TensorOrScalar, b: TensorOrScalar): [Tensor, Tensor, DType] {
-  if (a instanceof Tensor && b instanceof Tensor) return [a, b, promoteTypes(a.dtype, b.dtype)];
+  if (a instanceof Tensor && b instanceof Tensor) return [a, b, promoteTensorTypes(a, b)];
   if (a instanceof Tensor) {
     if (typeof b !== "number") checkTensor(opName, b, "other");
     const dt = promoteWithScalar(a.dtype, b as number);
@@ -117,11 +117,13 @@ function extremum(name: "maximum" | "minimum", a: TensorOrScalar, b: TensorOrSca
   const [x, y, dt] = operands(name, a, b);
   const out = binaryForward(name, name, x, y, dt);
   return record(name === "maximum" ? "MaximumBackward" : "MinimumBackward", out, [x, y], (g) => {
-    // The winner takes the gradient; ties split it evenly (PyTorch's rule).
-    const xWins = name === "maximum" ? gt(x, y) : lt(x, y);
-    const tie = eq(x, y);
-    const wx = add(xWins, mul(tie, 0.5));
-    const wy = sub(1, wx);
+    // PyTorch's rule: the loser gets nothing, ties split the gradient evenly, and when a NaN is
+    // involved (neither wins nor ties) both sides get the full gradient.
+    const half = sub(1, mul(eq(x, y), 0.5));
+    const xLoses = name === "maximum" ? lt(x, y) : gt(x, y);
+    const yLoses = name === "maximum" ? gt(x, y) : lt(x, y);
+    const wx = mul(half, sub(1, xLoses));
+    const wy = mul(half, sub(1, yLoses));
     return [
       x._requiresGrad ? sumToShape(mul(g, wx), x.shape) : null,
       y._requiresGrad ? sumToShape(mul(g, wy), y.shape) : null,

@@ -10,6 +10,7 @@ export * from "./indexing.js";
 export * from "./activation.js";
 export * from "./dropout.js";
 export * from "./loss.js";
+export * from "./penalty.js";
 export * from "./conv.js";
 export * from "./pool.js";
 export * from "./norm.js";

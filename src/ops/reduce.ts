@@ -21,7 +21,8 @@ interface Plan {
 }
 
 function plan(opName: string, x: Tensor, dim: Dims | null | undefined, keepdim: boolean): Plan {
-  const dims = normDims(opName, dim ?? undefined, x.ndim);
+  // A 0-d tensor accepts dim 0 / -1 like PyTorch, and reducing it over that dim is the identity.
+  const dims = x.ndim === 0 ? (normDims(opName, dim ?? undefined, 0), []) : normDims(opName, dim ?? undefined, x.ndim);
   const keptShape = x.shape.map((s, i) => (dims.includes(i) ? 1 : s));
   const outShape = keepdim ? keptShape : x.shape.filter((_, i) => !dims.includes(i));
   const count = dims.reduce((c, d) => c * x.shape[d], 1);
@@ -107,7 +108,7 @@ function extreme(which: "max" | "min", x: Tensor, dim: number | undefined | null
     // Route each gradient to the one position its index names.
     const mask = allocate(g.dtype, x.size);
     const inner = numel(x.shape.slice(d + 1));
-    const n = x.shape[d];
+    const n = x.shape[d] ?? 1; // a 0-d input has one position
     const idx = indices.storage;
     for (let o = 0, k = 0; o < numel(x.shape.slice(0, d)); o++) {
       for (let i = 0; i < inner; i++, k++) mask[(o * n + idx[k]) * inner + i] = 1;

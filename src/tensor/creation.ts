@@ -135,7 +135,7 @@ export function linspace(start: number, stop: number, num: number, opts?: Create
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
   // PyTorch fills the first half from start and the second half from stop, so both ends are exact.
   const half = Math.floor(num / 2);
-  for (let i = 0; i < num; i++) data[i] = i < half ? start + step * i : stop - step * (num - 1 - i);
+  if (num > 1) for (let i = 0; i < num; i++) data[i] = i < half ? start + step * i : stop - step * (num - 1 - i);
   return finish(Tensor.fromData(data, [num]), opts);
 }
 

@@ -42,6 +42,18 @@ export function promoteTypes(a: DType, b: DType): DType {
   return "float32";
 }
 
+/**
+ * Result dtype of a binary op between two tensors, with PyTorch's rule for 0-d tensors: a 0-d
+ * operand only decides the dtype when it is of a higher category (float vs int) than a
+ * dimensioned one, so float32[3] + float64 0-d stays float32 while int32[3] + float64 0-d is float64.
+ */
+export function promoteTensorTypes(a: { dtype: DType; shape: readonly number[] }, b: { dtype: DType; shape: readonly number[] }): DType {
+  const az = a.shape.length === 0, bz = b.shape.length === 0;
+  if (az === bz) return promoteTypes(a.dtype, b.dtype);
+  const [dim, zero] = az ? [b, a] : [a, b];
+  return !isFloating(dim.dtype) && isFloating(zero.dtype) ? zero.dtype : dim.dtype;
+}
+
 /** Result dtype of tensor ⊕ JS number: a number never widens a float tensor; a fractional number makes an int tensor float32. */
 export function promoteWithScalar(a: DType, s: number): DType {
   if (a !== "int32") return a;

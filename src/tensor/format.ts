@@ -216,7 +216,7 @@ export function formatTensor(t: Tensor): string {
   const size = t.size;
   let body: string;
   if (size === 0) {
-    if (t.ndim !== 1) suffixes.push(`size=(${t.shape.join(", ")}${t.ndim === 1 ? "," : ""})`);
+    if (t.ndim !== 1) suffixes.push(`size=(${t.shape.join(", ")})`); // never 1-d here, so no "(n,)" form
     if (t.dtype !== "float32") suffixes.push(`dtype=torch.${t.dtype}`);
     body = "[]";
   } else {
