@@ -6,6 +6,7 @@ export { relu, sigmoid, tanh } from "../ops/elementwise.js";
 export * from "../ops/activation.js";
 export * from "../ops/dropout.js";
 export * from "../ops/loss.js";
+export * from "../ops/penalty.js";
 export * from "../ops/conv.js";
 export * from "../ops/pool.js";
 export * from "../ops/norm.js";
