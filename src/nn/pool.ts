@@ -116,16 +116,8 @@ export class MaxUnpool2d extends Module {
   }
 }
 
-export interface AvgPool2dOptions {
-  /** Window step (default: kernelSize). */
-  stride?: IntPair | null;
-  padding?: IntPair;
-  ceilMode?: boolean;
-  /** Count zero padding in the divisor (default true). */
-  countIncludePad?: boolean;
-  /** Divide each window sum by this instead of the window size. */
-  divisorOverride?: number | null;
-}
+export type { AvgPool2dOptions } from "../ops/pool.js";
+import type { AvgPool2dOptions } from "../ops/pool.js";
 
 /**
  * 2-d average pooling (torch.nn.AvgPool2d).
