@@ -1,6 +1,11 @@
 // Kestrel's public entry point.
 
 import "./ops/register.js";
+import "./backend/native.js";
+import "./backend/wasm/index.js";
+import { selectDefaultBackend } from "./backend/backend.js";
+
+selectDefaultBackend();
 
 export { Tensor } from "./tensor/tensor.js";
 export type { DType, TypedArray } from "./tensor/dtype.js";
@@ -12,7 +17,7 @@ export { manualSeed, getRngState, setRngState, Generator, defaultGenerator } fro
 export { noGrad, enableGrad, isGradEnabled } from "./autograd/grad_mode.js";
 export { cat, stack } from "./ops/shape.js";
 export { where } from "./ops/elementwise.js";
-export { backend, setBackend } from "./backend/backend.js";
+export { backend, setBackend, backendInfo } from "./backend/backend.js";
 export * as autograd from "./autograd/index.js";
 export * as ops from "./ops/index.js";
 export * as F from "./nn/functional.js";
