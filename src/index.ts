@@ -23,3 +23,5 @@ export * as ops from "./ops/index.js";
 export * as F from "./nn/functional.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
+export * as data from "./data/index.js";
+export * as classic from "./classic/index.js";

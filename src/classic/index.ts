@@ -1,0 +1,2 @@
+// classic: k-nearest-neighbour, linear SVM / softmax classifiers, cross-validation, random search.
+export {};

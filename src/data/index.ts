@@ -1,0 +1,3 @@
+// The `data` namespace: datasets, the DataLoader, and transforms.
+
+export * as transforms from "./transforms/index.js";

@@ -1,0 +1,2 @@
+// data.transforms: image and tensor transforms (seeded).
+export {};
