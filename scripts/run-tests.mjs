@@ -24,6 +24,10 @@ const roots = args.length ? args : ["test"];
 const files = roots.flatMap((r) => (statSync(r).isDirectory() ? find(r) : [r]));
 if (files.length === 0) { console.error("run-tests: no test files found under " + roots.join(", ")); process.exit(1); }
 
+// Build (or refresh) the native addon first: a no-op when it is newer than its sources, and it
+// never fails (without a compiler it prints one warning and the native backend is skipped).
+spawnSync(process.execPath, ["native/build.mjs"], { stdio: "inherit" });
+
 // Which backends can run here (the native addon may not have built; that is reported, not fatal).
 const probe = spawnSync(process.execPath, ["--import", "tsx", "-e",
   'import("./src/index.ts").then((k) => console.log(JSON.stringify(k.backendInfo())))'], { encoding: "utf8", env: { ...process.env, KESTREL_BACKEND: "" } });

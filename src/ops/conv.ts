@@ -49,32 +49,16 @@ function kernelGeometry(C: number, H: number, W: number, kH: number, kW: number,
   return { C, H, W, kH, kW, strideH: g.sH, strideW: g.sW, padH: g.pH, padW: g.pW, dilH: g.dH, dilW: g.dW, outH, outW };
 }
 
-/** A 1×1, stride-1, unpadded conv whose GEMM can read the input directly (no im2col). */
-function isPointwise(kH: number, kW: number, g: Geo, H: number, W: number, outH: number, outW: number): boolean {
-  return kH === 1 && kW === 1 && g.sH === 1 && g.sW === 1 && g.pH === 0 && g.pW === 0 && outH === H && outW === W;
-}
-
-// ---- raw forwards (typed arrays in, new tensor out; no graph) --------------------------------
+// ---- raw forwards (typed arrays in, new tensor out; no graph). The loops live in the backend's
+// conv2dForward / convTranspose2dForward / conv2dWeightGrad kernels (reference: backend/js/conv.ts).
 
 /** y[N, OC, outH, outW] = conv(x[N, C, H, W], w[OC, C/G, kH, kW]). */
 function convRaw(x: Tensor, w: Tensor, b: Tensor | null, g: Geo, outH: number, outW: number): Tensor {
   const [N, C, H, W] = x.shape;
-  const [OC, Cg, kH, kW] = w.shape;
-  const G = g.groups, OCg = OC / G, K = Cg * kH * kW, L = outH * outW;
-  const k = kernels();
-  const X = x.dataRowMajor(), Wt = w.dataRowMajor();
-  const out = allocate(x.dtype, N * OC * L);
-  const direct = isPointwise(kH, kW, g, H, W, outH, outW);
-  const col = direct ? X : allocate(x.dtype, C * kH * kW * L);
+  const [OC, , kH, kW] = w.shape;
+  const out = allocate(x.dtype, N * OC * outH * outW);
   const geom = kernelGeometry(C, H, W, kH, kW, g, outH, outW);
-  for (let n = 0; n < N; n++) {
-    if (!direct) k.im2col(geom, X, n * C * H * W, col, 0);
-    const colBase = direct ? n * C * H * W : 0;
-    for (let gr = 0; gr < G; gr++) {
-      k.gemm(false, false, OCg, L, K, Wt, gr * OCg * K, col, colBase + gr * K * L, out, n * OC * L + gr * OCg * L);
-    }
-  }
-  if (b) k.channelBiasAdd(out, b.dataRowMajor(), N, OC, L);
+  kernels().conv2dForward(geom, N, OC, g.groups, x.dataRowMajor(), w.dataRowMajor(), b ? b.dataRowMajor() : null, out);
   return Tensor.fromData(out, [N, OC, outH, outW]);
 }
 
@@ -82,21 +66,10 @@ function convRaw(x: Tensor, w: Tensor, b: Tensor | null, g: Geo, outH: number, o
 function convTransposeRaw(x: Tensor, w: Tensor, b: Tensor | null, g: Geo, outH: number, outW: number): Tensor {
   const [N, Cin, H, W] = x.shape;
   const [, Coutg, kH, kW] = w.shape;
-  const G = g.groups, Cing = Cin / G, Cout = Coutg * G, M = Coutg * kH * kW, L = H * W, outL = outH * outW;
-  const k = kernels();
-  const X = x.dataRowMajor(), Wt = w.dataRowMajor();
-  const out = allocate(x.dtype, N * Cout * outL);
-  const direct = isPointwise(kH, kW, g, outH, outW, H, W);
-  const col = direct ? out : allocate(x.dtype, Cout * kH * kW * L);
+  const Cout = Coutg * g.groups;
+  const out = allocate(x.dtype, N * Cout * outH * outW);
   const geom = kernelGeometry(Cout, outH, outW, kH, kW, g, H, W);
-  for (let n = 0; n < N; n++) {
-    const colBase = direct ? n * Cout * outL : 0;
-    for (let gr = 0; gr < G; gr++) {
-      k.gemm(true, false, M, L, Cing, Wt, gr * Cing * M, X, n * Cin * L + gr * Cing * L, col, colBase + gr * M * L);
-    }
-    if (!direct) k.col2im(geom, col, 0, out, n * Cout * outL);
-  }
-  if (b) k.channelBiasAdd(out, b.dataRowMajor(), N, Cout, outL);
+  kernels().convTranspose2dForward(geom, N, Cin, g.groups, x.dataRowMajor(), w.dataRowMajor(), b ? b.dataRowMajor() : null, out);
   return Tensor.fromData(out, [N, Cout, outH, outW]);
 }
 
@@ -105,20 +78,9 @@ function weightGradRaw(x: Tensor, gOut: Tensor, wShape: readonly number[], g: Ge
   const [N, C, H, W] = x.shape;
   const [, , outH, outW] = gOut.shape;
   const [OC, Cg, kH, kW] = wShape;
-  const G = g.groups, OCg = OC / G, K = Cg * kH * kW, L = outH * outW;
-  const k = kernels();
-  const X = x.dataRowMajor(), GO = gOut.dataRowMajor();
-  const dw = allocate(x.dtype, OC * K);
-  const direct = isPointwise(kH, kW, g, H, W, outH, outW);
-  const col = direct ? X : allocate(x.dtype, C * kH * kW * L);
+  const dw = allocate(x.dtype, OC * Cg * kH * kW);
   const geom = kernelGeometry(C, H, W, kH, kW, g, outH, outW);
-  for (let n = 0; n < N; n++) {
-    if (!direct) k.im2col(geom, X, n * C * H * W, col, 0);
-    const colBase = direct ? n * C * H * W : 0;
-    for (let gr = 0; gr < G; gr++) {
-      k.gemm(false, true, OCg, K, L, GO, n * OC * L + gr * OCg * L, col, colBase + gr * K * L, dw, gr * OCg * K, n === 0 ? 0 : 1);
-    }
-  }
+  kernels().conv2dWeightGrad(geom, N, OC, g.groups, x.dataRowMajor(), gOut.dataRowMajor(), dw);
   return Tensor.fromData(dw, wShape);
 }
 

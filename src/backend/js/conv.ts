@@ -8,6 +8,7 @@
 // [C·kH·kW, outH·outW], row-major, rows ordered (c, ki, kj) like PyTorch's unfold.
 
 import type { TypedArray } from "../../tensor/dtype.js";
+import { kernels } from "../backend.js";
 
 export interface ConvGeometry {
   C: number; H: number; W: number;
@@ -75,4 +76,80 @@ function channelBiasAdd(out: TypedArray, bias: TypedArray, N: number, C: number,
   }
 }
 
-export const convKernels = { im2col, col2im, channelBiasAdd };
+/** A 1×1, stride-1, unpadded conv whose GEMM can read the image directly (no im2col). */
+function isPointwise(g: ConvGeometry): boolean {
+  return g.kH === 1 && g.kW === 1 && g.strideH === 1 && g.strideW === 1 && g.padH === 0 && g.padW === 0 && g.outH === g.H && g.outW === g.W;
+}
+
+/** A zeroed array of the same element type as `like`. */
+function scratch(like: TypedArray, n: number): TypedArray {
+  return new (like.constructor as new (n: number) => TypedArray)(n);
+}
+
+// The three whole-convolution kernels below are the reference orchestration: im2col/col2im +
+// GEMM per batch element and group. They look the other kernels up through kernels() on every
+// call, so a backend that supplies only a fast gemm (or im2col) speeds them up too.
+
+/**
+ * y[N, OC, outH, outW] = conv(x[N, C, H, W], w[OC, C/groups, kH, kW]) + bias[OC] (bias may be
+ * null). All dense row-major; `out` is fully overwritten.
+ */
+function conv2dForward(g: ConvGeometry, N: number, OC: number, groups: number, x: TypedArray, w: TypedArray, bias: TypedArray | null, out: TypedArray): void {
+  const k = kernels();
+  const { C, H, W, kH, kW, outH, outW } = g;
+  const OCg = OC / groups, K = (C / groups) * kH * kW, L = outH * outW;
+  const direct = isPointwise(g);
+  const col = direct ? x : scratch(x, C * kH * kW * L);
+  for (let n = 0; n < N; n++) {
+    if (!direct) k.im2col(g, x, n * C * H * W, col, 0);
+    const colBase = direct ? n * C * H * W : 0;
+    for (let gr = 0; gr < groups; gr++) {
+      k.gemm(false, false, OCg, L, K, w, gr * OCg * K, col, colBase + gr * K * L, out, n * OC * L + gr * OCg * L);
+    }
+  }
+  if (bias) k.channelBiasAdd(out, bias, N, OC, L);
+}
+
+/**
+ * The transposed convolution, the adjoint of conv2dForward: x[N, Cin, g.outH, g.outW] with
+ * w[Cin, Cout/groups, kH, kW] gives out[N, Cout, g.H, g.W] (+ bias[Cout]), where g describes the
+ * underlying convolution (g.C = Cout). `out` is fully overwritten.
+ */
+function convTranspose2dForward(g: ConvGeometry, N: number, Cin: number, groups: number, x: TypedArray, w: TypedArray, bias: TypedArray | null, out: TypedArray): void {
+  const k = kernels();
+  const { C: Cout, H: outH, W: outW, kH, kW, outH: H, outW: W } = g;
+  const Cing = Cin / groups, M = (Cout / groups) * kH * kW, L = H * W, outL = outH * outW;
+  const direct = isPointwise(g);
+  const col = direct ? out : scratch(x, Cout * kH * kW * L);
+  if (!direct) out.fill(0);
+  for (let n = 0; n < N; n++) {
+    const colBase = direct ? n * Cout * outL : 0;
+    for (let gr = 0; gr < groups; gr++) {
+      k.gemm(true, false, M, L, Cing, w, gr * Cing * M, x, n * Cin * L + gr * Cing * L, col, colBase + gr * M * L);
+    }
+    if (!direct) k.col2im(g, col, 0, out, n * Cout * outL);
+  }
+  if (bias) k.channelBiasAdd(out, bias, N, Cout, outL);
+}
+
+/**
+ * dw[OC, C/groups, kH, kW] = Σₙ gOutₙ · im2col(xₙ)ᵀ per group: the weight gradient of
+ * conv2dForward, for x[N, C, H, W] and gOut[N, OC, outH, outW]. `dw` is fully overwritten.
+ */
+function conv2dWeightGrad(g: ConvGeometry, N: number, OC: number, groups: number, x: TypedArray, gOut: TypedArray, dw: TypedArray): void {
+  const k = kernels();
+  const { C, H, W, kH, kW, outH, outW } = g;
+  const OCg = OC / groups, K = (C / groups) * kH * kW, L = outH * outW;
+  const direct = isPointwise(g);
+  const col = direct ? x : scratch(x, C * kH * kW * L);
+  if (N === 0) dw.fill(0);
+  for (let n = 0; n < N; n++) {
+    if (!direct) k.im2col(g, x, n * C * H * W, col, 0);
+    const colBase = direct ? n * C * H * W : 0;
+    for (let gr = 0; gr < groups; gr++) {
+      k.gemm(false, true, OCg, K, L, gOut, n * OC * L + gr * OCg * L, col, colBase + gr * K * L, dw, gr * OCg * K, n === 0 ? 0 : 1);
+    }
+  }
+}
+
+export const convKernels = { im2col, col2im, channelBiasAdd, conv2dForward, convTranspose2dForward, conv2dWeightGrad };
