@@ -222,7 +222,13 @@ export function sigmoid(x: Tensor): Tensor {
 export function relu(x: Tensor): Tensor {
   checkTensor("relu", x);
   const out = unaryForward("relu", x);
-  return record("ReluBackward", out, [x], (g) => [mul(g, gt(out, 0))]);
+  return record("ReluBackward", out, [x], (g) => [reluBackward(g, out)]);
+}
+
+/** g where y > 0, else 0: ReLU's backward in one pass. Linear in g, so its own gradient is itself. */
+function reluBackward(g: Tensor, y: Tensor): Tensor {
+  const out = binaryForward("relu", "reluBackward", g, y, g.dtype);
+  return record("ReluBackwardBackward", out, [g], (gg) => [reluBackward(gg, y)]);
 }
 
 /** sign, floor, ceil, round: piecewise constant, so their gradient is zero (as in PyTorch). */

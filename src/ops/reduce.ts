@@ -39,7 +39,17 @@ function reduceRaw(name: ReduceName, x: Tensor, p: Plan, outDtype = x.dtype): Te
   if (p.count === 0 && (name === "max" || name === "min" || name === "argmax" || name === "argmin")) {
     throw new Error(`${name}: cannot reduce over a dim of size 0 (shape ${fmtShape(x.shape)}); there is no identity`);
   }
-  if (outer > 0) kernels().reduceLast(name, moved.dataRowMajor(), outer, p.count, out);
+  if (outer > 0) {
+    const k0 = keep[0], k1 = keep[keep.length - 1];
+    if (name === "sum" && keep.length > 0 && k0 > 0 && k1 - k0 === keep.length - 1 && x.isContiguous()) {
+      // The kept dims are one block in the middle of a dense tensor (e.g. sum over [0, 2, 3]
+      // of NCHW): reduce in place as [A, B, S] instead of permuting and copying.
+      const A = numel(x.shape.slice(0, k0)), S = numel(x.shape.slice(k1 + 1));
+      kernels().reduceMiddle("sum", x.storage, x.offset, A, outer, S, out);
+    } else {
+      kernels().reduceLast(name, moved.dataRowMajor(), outer, p.count, out);
+    }
+  }
   return Tensor.fromData(out, p.outShape);
 }
 

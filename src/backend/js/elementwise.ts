@@ -52,6 +52,8 @@ export const binaryFns = {
   le: (a: number, b: number) => (a <= b ? 1 : 0),
   gt: (a: number, b: number) => (a > b ? 1 : 0),
   ge: (a: number, b: number) => (a >= b ? 1 : 0),
+  /** ReLU's gradient: the upstream gradient a where the ReLU output b is positive. */
+  reluBackward: (a: number, b: number) => (b > 0 ? a : 0),
 } satisfies Record<string, BinaryFn>;
 
 export type BinaryName = keyof typeof binaryFns;

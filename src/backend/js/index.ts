@@ -2,7 +2,7 @@
 
 import { gemm } from "./gemm.js";
 import { unary, unaryKernel, binary, binaryKernel, assignKernel } from "./elementwise.js";
-import { reduceLast } from "./reduce.js";
+import { reduceLast, reduceMiddle } from "./reduce.js";
 import { convKernels } from "./conv.js";
 import { poolKernels } from "./pool.js";
 import { normKernels } from "./norm.js";
@@ -15,6 +15,7 @@ export const jsKernels = {
   binaryKernel,
   assignKernel,
   reduceLast,
+  reduceMiddle,
   ...convKernels,
   ...poolKernels,
   ...normKernels,

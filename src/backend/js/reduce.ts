@@ -39,3 +39,22 @@ export function reduceLast(name: ReduceName, x: TypedArray, outer: number, inner
     }
   }
 }
+
+/**
+ * Sum over the outer and inner axes of a dense [A, B, S] block: out[b] = Σₐ Σₛ x[(a·B + b)·S + s].
+ * This is sum over [0, 2, 3] of NCHW (bias and batch-norm gradients) or over [0] of [N, F],
+ * without first permuting and copying the input.
+ */
+export function reduceMiddle(name: "sum", x: TypedArray, xOff: number, A: number, B: number, S: number, out: TypedArray): void {
+  if (name !== "sum") throw new Error(`reduceMiddle: only "sum" is supported, got ${name}`);
+  const acc = new Float64Array(B);
+  for (let a = 0; a < A; a++) {
+    for (let b = 0; b < B; b++) {
+      let s = 0;
+      const base = xOff + (a * B + b) * S;
+      for (let i = 0; i < S; i++) s += x[base + i];
+      acc[b] += s;
+    }
+  }
+  for (let b = 0; b < B; b++) out[b] = acc[b];
+}
