@@ -12,3 +12,5 @@ export * from "../ops/pool.js";
 export * from "../ops/norm.js";
 export * from "../ops/resize.js";
 export * from "../ops/embedding.js";
+export * from "../ops/pool_fractional.js";
+export { stochasticDepth, dropPath, dropConnectLinear } from "./regularization.js";

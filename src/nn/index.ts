@@ -29,3 +29,4 @@ export {
   CrossEntropyLoss, NLLLoss, MultiMarginLoss, MSELoss, L1Loss, SmoothL1Loss, HuberLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss,
 } from "./loss.js";
 export * as utils from "./utils.js";
+export { StochasticDepth, DropConnectLinear, FractionalMaxPool2d, Ensemble } from "./regularization.js";

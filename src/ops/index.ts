@@ -16,3 +16,4 @@ export * from "./pool.js";
 export * from "./norm.js";
 export * from "./resize.js";
 export * from "./embedding.js";
+export * from "./pool_fractional.js";

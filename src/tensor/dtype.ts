@@ -1,5 +1,7 @@
 // Data types. Storage is always a plain JS typed array, owned by the garbage collector.
 
+import { pooledArray } from "./pool.js";
+
 export type DType = "float32" | "float64" | "int32";
 export type TypedArray = Float32Array | Float64Array | Int32Array;
 
@@ -20,13 +22,9 @@ export function isFloating(dtype: DType): boolean {
   return dtype !== "int32";
 }
 
-/** A new zero-filled typed array of the given dtype and length. */
+/** A new zero-filled typed array of the given dtype and length (recycled storage when available; see pool.ts). */
 export function allocate(dtype: DType, length: number): TypedArray {
-  switch (dtype) {
-    case "float32": return new Float32Array(length);
-    case "float64": return new Float64Array(length);
-    case "int32": return new Int32Array(length);
-  }
+  return pooledArray(dtype, length);
 }
 
 export function dtypeOf(a: TypedArray): DType {

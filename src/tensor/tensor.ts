@@ -8,6 +8,7 @@
 import { type DType, type TypedArray, allocate, dtypeOf, isFloating } from "./dtype.js";
 import { contiguousStrides, numel, type Shape } from "./shape.js";
 import { op } from "./dispatch.js";
+import { freshArray } from "./pool.js";
 import { formatTensor } from "./format.js";
 
 /** What a tensor knows about the graph node that produced it (the node itself lives in autograd/). */
@@ -159,10 +160,10 @@ export class Tensor {
     return this.copyRowMajor();
   }
 
-  /** @internal Copy the elements in row-major order into a new typed array. */
-  copyRowMajor(): TypedArray {
+  /** @internal Copy the elements in row-major order into a new typed array (pooled unless `fresh`). */
+  copyRowMajor(fresh = false): TypedArray {
     const n = this.size;
-    const out = allocate(this.dtype, n);
+    const out = fresh ? freshArray(this.dtype, n) : allocate(this.dtype, n);
     if (n === 0) return out;
     const nd = this.ndim;
     if (this.isContiguous()) {
@@ -195,7 +196,7 @@ export class Tensor {
 
   /** A copy of the elements as a flat row-major typed array (never aliases the tensor's storage). */
   toArray(): TypedArray {
-    return this.copyRowMajor();
+    return this.copyRowMajor(true);
   }
 
   /** The elements as nested JS arrays (a number for a 0-d tensor). */
