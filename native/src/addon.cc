@@ -10,6 +10,7 @@ namespace kestrel {
 
 void register_conv(napi_env env, napi_value exports);
 void register_ops(napi_env env, napi_value exports);
+void register_optim(napi_env env, napi_value exports);
 
 namespace {
 
@@ -74,6 +75,7 @@ napi_value Init(napi_env env, napi_value exports) {
   set_fn(env, exports, "info", Info);
   register_conv(env, exports);
   register_ops(env, exports);
+  register_optim(env, exports);
   return exports;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 #include "kestrel.h"
 #include "napi_util.h"
+#include "conv_direct.h"
 
 namespace kestrel {
 namespace {
@@ -115,6 +116,19 @@ int batchThreads(long N, double flops) {
   return (int)std::min<long>(num_threads(), std::max<long>(1, N));
 }
 
+/** Whether the AVX-512 direct convolution may run (KESTREL_NATIVE_ISA=avx2|scalar or KESTREL_CONV_DIRECT=0 turn it off). */
+bool directOk() {
+#if defined(KESTREL_X86)
+  static const bool off = [] {
+    const char* s = std::getenv("KESTREL_CONV_DIRECT");  // "0": im2col + GEMM (A/B comparisons)
+    return s && s[0] == '0';
+  }();
+  return !off && ukr().mr == 12;  // the AVX-512 microkernel was chosen
+#else
+  return false;
+#endif
+}
+
 bool readGeo(Args& a, size_t i, Geo& g) {
   size_t len;
   const int32_t* v = a.array<int32_t>(i, len, napi_int32_array);
@@ -142,6 +156,12 @@ napi_value ConvForward(napi_env env, napi_callback_info info) {
   if (bias) a.range("conv2dForward: bias", 0, OC, lb);
   a.range("conv2dForward: out", 0, N * OC * L, lo);
   if (!a.ok) return nullptr;
+  if (G == 1 && g.sH == 1 && g.sW == 1 && directOk()) {
+    DirectConv d{g.C, g.H, g.W, g.kH, g.kW, g.pH, g.pW, g.dH, g.dW, g.oH, g.oW, OC, bias,
+                 [&](long oc, long k) { return w[oc * K + k]; }};
+    direct_conv_avx512(d, N, x, out);
+    return nullptr;
+  }
   const bool direct = pointwise(g);
   const int nt = batchThreads(N, 2.0 * N * OC * K * L);
   const int gemmThreads = N >= nt ? 1 : num_threads();
@@ -180,6 +200,19 @@ napi_value ConvTransposeForward(napi_env env, napi_callback_info info) {
   if (bias) a.range("convTranspose2dForward: bias", 0, Cout, lb);
   a.range("convTranspose2dForward: out", 0, N * Cout * outL, lo);
   if (!a.ok) return nullptr;
+  const long pH2 = (g.kH - 1) * g.dH - g.pH, pW2 = (g.kW - 1) * g.dW - g.pW;
+  if (G == 1 && g.sH == 1 && g.sW == 1 && pH2 >= 0 && pW2 >= 0 && g.pH >= 0 && g.pW >= 0 && directOk()) {
+    // Stride 1: a direct conv of x (Cin × oH × oW) onto Cout channels with the flipped,
+    // channel-swapped weights w'[co][ci][ki][kj] = w[ci][co][kH−1−ki][kW−1−kj].
+    const long kk = g.kH * g.kW;
+    DirectConv d{Cin, g.oH, g.oW, g.kH, g.kW, pH2, pW2, g.dH, g.dW, g.H, g.W, Cout, bias,
+                 [&](long co, long k) {
+                   const long ci = k / kk, r = k - ci * kk;
+                   return w[(ci * Cout + co) * kk + (kk - 1 - r)];
+                 }};
+    direct_conv_avx512(d, N, x, out);
+    return nullptr;
+  }
   const bool direct = pointwise(g);
   const int nt = batchThreads(N, 2.0 * N * Cin * M * L);
   const int gemmThreads = N >= nt ? 1 : num_threads();
@@ -218,6 +251,11 @@ napi_value ConvWeightGrad(napi_env env, napi_callback_info info) {
   a.range("conv2dWeightGrad: dw", 0, OC * K, ld);
   if (!a.ok) return nullptr;
   if (N == 0) { std::memset(dw, 0, OC * K * sizeof(float)); return nullptr; }
+  if (G == 1 && g.sH == 1 && g.sW == 1 && directOk()) {
+    DirectConv d{g.C, g.H, g.W, g.kH, g.kW, g.pH, g.pW, g.dH, g.dW, g.oH, g.oW, OC, nullptr, nullptr};
+    direct_weight_grad_avx512(d, N, x, go, dw);
+    return nullptr;
+  }
   const bool direct = pointwise(g);
   const int nt = batchThreads(N, 2.0 * N * OC * K * L);
   const int gemmThreads = N >= nt ? 1 : num_threads();

@@ -35,6 +35,9 @@ void sgemm(bool transA, bool transB, long M, long N, long K, const float* A, lon
 
 // Microkernels compiled in their own translation units with their own -m flags.
 void ukr_avx512_12x32(long kc, const float* A, const float* B, float* C, long ldc, float beta);
+/** Batch-norm backward of channel b (norm_avx512.cc): sums, then gx unless null. */
+void norm_backward_channel_avx512(const float* x, const float* g, float* gx, long A, long B, long S, long b, double m, double r,
+                                  double sc, bool batchStats, double n, double* sumG, double* sumGX);
 void ukr_avx2_6x16(long kc, const float* A, const float* B, float* C, long ldc, float beta);
 
 }  // namespace kestrel

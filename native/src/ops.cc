@@ -30,7 +30,7 @@ void chunks(long n, long work, F&& f) {
 
 // ---- binary ------------------------------------------------------------------------------------
 
-enum BinOp { ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, EQ, NE, LT, LE, GT, GE, POW };
+enum BinOp { ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, EQ, NE, LT, LE, GT, GE, POW, RELU_BWD };
 
 template <int OP>
 inline float bop(float a, float b) {
@@ -46,6 +46,7 @@ inline float bop(float a, float b) {
   else if constexpr (OP == LE) return a <= b ? 1.0f : 0.0f;
   else if constexpr (OP == GT) return a > b ? 1.0f : 0.0f;
   else if constexpr (OP == GE) return a >= b ? 1.0f : 0.0f;
+  else if constexpr (OP == RELU_BWD) return b > 0 ? a : 0.0f;  // a = upstream grad, b = relu output
   else return (float)std::pow((double)a, (double)b);
 }
 
@@ -158,6 +159,7 @@ napi_value Binary(napi_env env, napi_callback_info info) {
     case GT: binaryRun<GT>(d, pa, pb, out); break;
     case GE: binaryRun<GE>(d, pa, pb, out); break;
     case POW: binaryRun<POW>(d, pa, pb, out); break;
+    case RELU_BWD: binaryRun<RELU_BWD>(d, pa, pb, out); break;
     default: a.fail("binary: unknown op");
   }
   return nullptr;
@@ -242,6 +244,33 @@ napi_value MaxPool2d(napi_env env, napi_callback_info info) {
   a.range("maxPool2d: out", 0, planes * oH * oW, lo);
   a.range("maxPool2d: indices", 0, planes * oH * oW, li);
   if (!a.ok) return nullptr;
+  if (kH == 2 && kW == 2 && sH == 2 && sW == 2 && pH == 0 && pW == 0 && dH == 1 && dW == 1 && 2 * oH <= H && 2 * oW <= W) {
+    // The common 2×2/2 window: same scan order and tie/NaN rule as the general loop below.
+    chunks(planes, planes * H * W, [&](long p0, long p1) {
+      for (long pl = p0; pl < p1; pl++) {
+        const float* base = x + pl * H * W;
+        float* o = out + pl * oH * oW;
+        int32_t* id = ind + pl * oH * oW;
+        for (long oh = 0; oh < oH; oh++, o += oW, id += oW) {
+          const float* r0 = base + 2 * oh * W;
+          const float* r1 = r0 + W;
+          const int32_t i0 = (int32_t)(2 * oh * W);
+          for (long ow = 0; ow < oW; ow++) {
+            const long c = 2 * ow;
+            float best = r0[c];  // -inf < v or v is NaN: the first element always wins
+            int32_t bi = i0 + (int32_t)c;
+            const float v1 = r0[c + 1], v2 = r1[c], v3 = r1[c + 1];
+            if (v1 > best || v1 != v1) { best = v1; bi = i0 + (int32_t)c + 1; }
+            if (v2 > best || v2 != v2) { best = v2; bi = i0 + (int32_t)(W + c); }
+            if (v3 > best || v3 != v3) { best = v3; bi = i0 + (int32_t)(W + c + 1); }
+            o[ow] = best;
+            id[ow] = bi;
+          }
+        }
+      }
+    });
+    return nullptr;
+  }
   chunks(planes, planes * H * W, [&](long p0, long p1) {
     for (long pl = p0; pl < p1; pl++) {
       const float* base = x + pl * H * W;
@@ -404,6 +433,13 @@ napi_value NormBackward(napi_env env, napi_callback_info info) {
   a.range("normBackward: sumGXhat", 0, B, l2);
   if (!a.ok) return nullptr;
   const double n = (double)(A * S);
+  if (ukr().mr == 12) {  // AVX-512 (the GEMM chose its microkernel by CPUID)
+    chunks(B, total, [&](long b0, long b1) {
+      for (long b = b0; b < b1; b++)
+        norm_backward_channel_avx512(x, g, gx, A, B, S, b, mean[b], rstd[b], rstd[b] * (w ? w[b] : 1.0), batchStats, n, sumG + b, sumGX + b);
+    });
+    return nullptr;
+  }
   chunks(B, total, [&](long b0, long b1) {
     for (long b = b0; b < b1; b++) {
       const double m = mean[b], r = rstd[b];
@@ -457,6 +493,42 @@ napi_value ReduceSum(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// reduceMiddle(x, xOff, A, B, S, out): out[b] = Σ_{a,s} x[xOff + (a·B + b)·S + s] (double sums)
+napi_value ReduceMiddle(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t lx, lo;
+  const float* x = a.f32(0, lx);
+  const long off = a.integer(1), A = a.integer(2), B = a.integer(3), S = a.integer(4);
+  float* out = a.f32(5, lo);
+  if (!a.ok) return nullptr;
+  if (A < 0 || B < 0 || S < 0) { a.fail("reduceMiddle: negative size"); return nullptr; }
+  a.range("reduceMiddle: x", off, A * B * S, lx);
+  a.range("reduceMiddle: out", 0, B, lo);
+  if (!a.ok) return nullptr;
+  x += off;
+  if (S >= 16) {
+    // Long rows: each channel b sums its A rows; threads split the channels.
+    chunks(B, A * B * S, [&](long b0, long b1) {
+      for (long b = b0; b < b1; b++) {
+        double s = 0;
+        for (long i = 0; i < A; i++) s += sumBlock(x + (i * B + b) * S, S);
+        out[b] = (float)s;
+      }
+    });
+    return nullptr;
+  }
+  // Short rows (e.g. S = 1: a column sum of [A, B]): stream the rows into B double sums.
+  std::vector<double> acc(B, 0.0);
+  double* ac = acc.data();
+  for (long i = 0; i < A; i++) {
+    const float* r = x + i * B * S;
+    if (S == 1) for (long b = 0; b < B; b++) ac[b] += r[b];
+    else for (long b = 0; b < B; b++) ac[b] += sumBlock(r + b * S, S);
+  }
+  for (long b = 0; b < B; b++) out[b] = (float)ac[b];
+  return nullptr;
+}
+
 }  // namespace
 
 void register_ops(napi_env env, napi_value exports) {
@@ -468,6 +540,7 @@ void register_ops(napi_env env, napi_value exports) {
   set_fn(env, exports, "normApply", NormApply);
   set_fn(env, exports, "normBackward", NormBackward);
   set_fn(env, exports, "reduceSum", ReduceSum);
+  set_fn(env, exports, "reduceMiddle", ReduceMiddle);
 }
 
 }  // namespace kestrel

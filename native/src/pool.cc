@@ -1,6 +1,12 @@
-// A small persistent thread pool: workers spin briefly for the next task (a dispatch to a
+// A small persistent thread pool: workers spin briefly for the next job (a dispatch to a
 // spinning worker costs ~1 µs) and then sleep on a condition variable so an idle process does
-// not burn a core. The calling thread always takes part as tid 0.
+// not burn a core. The calling thread always takes part.
+//
+// Work is handed out as numbered chunks claimed from one atomic counter, and the caller claims
+// chunks too: a worker that is descheduled (a loaded machine) or still asleep simply gets none,
+// so the caller never waits for a thread that has not started its share; it waits only for
+// chunks already being run. The counter's high 32 bits hold the job's generation, so a late
+// worker cannot claim a chunk of a job other than the one whose function it then calls.
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
@@ -18,56 +24,75 @@
 namespace kestrel {
 namespace {
 
+thread_local bool in_task = false;
+
 struct Pool {
   int size = 1;  // threads including the caller
   std::vector<std::thread> workers;
-  std::atomic<uint64_t> gen{0};
-  std::atomic<int> pending{0};
+  // (generation << 32) | next chunk to claim. Chunks ≥ count are exhausted.
+  std::atomic<uint64_t> state{0};
+  std::atomic<uint32_t> count{0};
+  std::atomic<int> done{0};
   std::atomic<int> sleepers{0};
-  int active = 0;
   const std::function<void(int)>* task = nullptr;
   std::mutex m;
   std::condition_variable cv;
   std::mutex busy;  // one parallel region at a time (Node worker_threads may share the addon)
 
   explicit Pool(int n) : size(n) {
-    for (int t = 1; t < n; t++) workers.emplace_back([this, t] { loop(t); });
+    for (int t = 1; t < n; t++) workers.emplace_back([this] { loop(); });
   }
 
-  void loop(int tid) {
-    uint64_t seen = 0;
+  /** Claim and run chunks of the current job until none is left. */
+  void drain() {
+    uint64_t s = state.load(std::memory_order_acquire);
     for (;;) {
+      const uint32_t c = (uint32_t)s;
+      if (c >= count.load(std::memory_order_acquire)) return;
+      // The CAS fails if another thread claimed c or a new job started; s is reloaded.
+      if (!state.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel)) continue;
+      // Holding an unfinished chunk of generation s>>32 keeps the caller waiting, so `task`
+      // and `count` still belong to that job.
+      (*task)((int)c);
+      done.fetch_add(1, std::memory_order_release);
+      s = state.load(std::memory_order_acquire);
+    }
+  }
+
+  void loop() {
+    in_task = true;
+    uint64_t seenGen = 0;
+    for (;;) {
+      auto fresh = [&] { return (state.load(std::memory_order_acquire) >> 32) != seenGen; };
       // Spin ~50-100 µs: back-to-back kernels (a training step) find the worker awake.
-      for (int i = 0; i < 20000 && gen.load(std::memory_order_acquire) == seen; i++) KESTREL_PAUSE();
-      if (gen.load(std::memory_order_acquire) == seen) {
+      for (int i = 0; i < 20000 && !fresh(); i++) KESTREL_PAUSE();
+      if (!fresh()) {
         std::unique_lock<std::mutex> lk(m);
         sleepers.fetch_add(1);
-        cv.wait(lk, [&] { return gen.load() != seen; });
+        cv.wait(lk, fresh);
         sleepers.fetch_sub(1);
       }
-      seen = gen.load(std::memory_order_acquire);
-      if (tid < active) {
-        (*task)(tid);
-        pending.fetch_sub(1, std::memory_order_release);
-      }
+      seenGen = state.load(std::memory_order_acquire) >> 32;
+      drain();
     }
   }
 
   void run(int n, const std::function<void(int)>& fn) {
+    // Every chunk of the previous job is done (the caller waited), so no worker touches these.
+    const uint64_t gen = (state.load(std::memory_order_relaxed) >> 32) + 1;
+    count.store(0, std::memory_order_relaxed);
     task = &fn;
-    active = n;
-    pending.store(n - 1, std::memory_order_relaxed);
-    gen.fetch_add(1);  // seq_cst: a worker that registers as a sleeper after this sees the new gen
+    done.store(0, std::memory_order_relaxed);
+    state.store(gen << 32, std::memory_order_seq_cst);
+    count.store((uint32_t)n, std::memory_order_seq_cst);
     if (sleepers.load() > 0) {
       std::lock_guard<std::mutex> lk(m);
       cv.notify_all();
     }
-    fn(0);
-    while (pending.load(std::memory_order_acquire) > 0) KESTREL_PAUSE();
+    drain();
+    while (done.load(std::memory_order_acquire) < n) KESTREL_PAUSE();
   }
 };
-
-thread_local bool in_task = false;
 
 int env_threads() {
   const char* s = std::getenv("KESTREL_NUM_THREADS");
@@ -89,9 +114,8 @@ int num_threads() { return pool().size; }
 
 void parallel_for(int n, const std::function<void(int)>& fn) {
   Pool& p = pool();
-  if (n > p.size) n = p.size;
-  if (n <= 1 || in_task) {
-    for (int t = 0; t < (n < 1 ? 1 : n); t++) fn(t);
+  if (n <= 1 || p.size <= 1 || in_task) {
+    for (int t = 0; t < n; t++) fn(t);
     return;
   }
   std::unique_lock<std::mutex> lk(p.busy, std::try_to_lock);
@@ -99,12 +123,9 @@ void parallel_for(int n, const std::function<void(int)>& fn) {
     for (int t = 0; t < n; t++) fn(t);
     return;
   }
-  auto wrapped = [&](int tid) {
-    in_task = true;
-    fn(tid);
-    in_task = false;
-  };
-  p.run(n, wrapped);
+  in_task = true;
+  p.run(n, fn);
+  in_task = false;
 }
 
 }  // namespace kestrel

@@ -70,7 +70,7 @@ function geo(g: ConvGeometry): Int32Array {
   return geoBuf;
 }
 
-const BINARY: Record<string, number> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, eq: 6, ne: 7, lt: 8, le: 9, gt: 10, ge: 11, pow: 12 };
+const BINARY: Record<string, number> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, eq: 6, ne: 7, lt: 8, le: 9, gt: 10, ge: 11, pow: 12, reluBackward: 13 };
 const UNARY: Record<string, number> = {
   copy: 0, neg: 1, exp: 2, log: 3, sqrt: 4, abs: 5, square: 6, relu: 7, sigmoid: 8, tanh: 9, reciprocal: 10, rsqrt: 11, log1p: 12,
 };
@@ -129,6 +129,14 @@ function opsKernels(fn: Record<string, (...args: unknown[]) => unknown>): Partia
     normBackward(x, g, A, B, S, mean, rstd, weight, batchStats, gx, sumG, sumGXhat) {
       if (f32(x) && f32(g) && (weight === null || f32(weight)) && (gx === null || f32(gx))) fn.normBackward(x, g, A, B, S, mean, rstd, weight, batchStats, gx, sumG, sumGXhat);
       else js.normBackward(x, g, A, B, S, mean, rstd, weight, batchStats, gx, sumG, sumGXhat);
+    },
+    reduceMiddle(name, x, xOff, A, B, S, out) {
+      if (name === "sum" && f32(x) && f32(out)) fn.reduceMiddle(x, xOff, A, B, S, out);
+      else js.reduceMiddle(name, x, xOff, A, B, S, out);
+    },
+    adamStep(n, h, p, pOff, g, gOff, m, mOff, v, vOff, vmax, vmaxOff) {
+      if (f32(p) && f32(g) && f32(m) && f32(v) && (vmax === null || f32(vmax))) fn.adamStep(n, h, p, pOff, g, gOff, m, mOff, v, vOff, vmax, vmaxOff);
+      else js.adamStep(n, h, p, pOff, g, gOff, m, mOff, v, vOff, vmax, vmaxOff);
     },
     reduceLast(name, x, outer, inner, out) {
       if (name === "sum" && f32(x) && f32(out)) fn.reduceSum(x, outer, inner, out);

@@ -5,6 +5,7 @@
 
 import { Tensor } from "../tensor/tensor.js";
 import { Optimizer, type ParamGroup, type ParamState, type Params, nonNegative } from "./optimizer.js";
+import { kernels } from "../backend/backend.js";
 import { buffer, gradData, num, resolveOptions, stepTensor, zerosLike } from "./util.js";
 
 export interface AdamOptions {
@@ -42,6 +43,9 @@ export function validateAdam(name: string, o: Partial<AdamGroupOptions>): void {
  * wd·p to the gradient). State: step (0-d float32 tensor, as PyTorch), exp_avg, exp_avg_sq,
  * max_exp_avg_sq (amsgrad).
  */
+/** The per-step hyper-parameters handed to the adamStep kernel (layout: backend/js/optim.ts). */
+const hyper = new Float64Array(9);
+
 export function adamUpdate(name: string, group: ParamGroup<AdamGroupOptions>, stateOf: (p: Tensor) => ParamState, decoupled: boolean): void {
   const { lr, eps, weightDecay, amsgrad, maximize } = group;
   const [beta1, beta2] = group.betas;
@@ -69,24 +73,10 @@ export function adamUpdate(name: string, group: ParamGroup<AdamGroupOptions>, st
     const vmax = maxT?.storage, xo = maxT?.offset ?? 0;
     const bias1 = 1 - beta1 ** step;
     const bias2 = 1 - beta2 ** step;
-    const stepSize = lr / bias1;
-    const bias2Sqrt = Math.sqrt(bias2);
-    const decay = 1 - lr * weightDecay;
-    for (let i = 0; i < n; i++) {
-      let gi = maximize ? -g[i] : g[i];
-      if (decoupled) w[o + i] = w[o + i] * decay;
-      else if (weightDecay !== 0) gi = gi + weightDecay * w[o + i];
-      m[mo + i] = m[mo + i] * beta1 + (1 - beta1) * gi;
-      v[vo + i] = v[vo + i] * beta2 + (1 - beta2) * gi * gi;
-      let second = v[vo + i];
-      if (vmax !== undefined) {
-        // torch.maximum propagates NaN; Math.max does too.
-        vmax[xo + i] = Math.max(vmax[xo + i], second);
-        second = vmax[xo + i];
-      }
-      const denom = Math.sqrt(second) / bias2Sqrt + eps;
-      w[o + i] = w[o + i] + (-stepSize * m[mo + i]) / denom;
-    }
+    hyper[0] = beta1; hyper[1] = beta2; hyper[2] = lr / bias1; hyper[3] = Math.sqrt(bias2); hyper[4] = eps;
+    hyper[5] = weightDecay; hyper[6] = 1 - lr * weightDecay; hyper[7] = decoupled ? 1 : 0; hyper[8] = maximize ? 1 : 0;
+    // The element loop is a backend kernel (reference: backend/js/optim.ts).
+    kernels().adamStep(n, hyper, w, o, g, 0, m, mo, v, vo, vmax ?? null, xo);
     mT._version.v++;
     vT._version.v++;
     p._version.v++;

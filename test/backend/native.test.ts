@@ -125,6 +125,9 @@ test("native conv forward, transposed forward and weight gradient match the refe
     // N, C, OC, H, W, k, stride, pad, dilation (groups below)
     [5, 3, 8, 9, 11, 3, 1, 1, 1], [2, 4, 6, 10, 7, 3, 2, 1, 1], [3, 2, 4, 9, 9, 3, 1, 2, 2], [4, 6, 4, 5, 6, 1, 1, 0, 1],
     [1, 3, 5, 8, 8, 5, 2, 2, 1], [64, 3, 32, 12, 12, 3, 1, 1, 1], [8, 16, 16, 6, 6, 3, 1, 0, 1],
+    // the AVX-512 direct (stride-1) paths: one image (channels split across threads), partial
+    // 12-channel panels, 32+16-channel weight-gradient blocks, dilation, 1×1, wide rows
+    [1, 32, 25, 7, 9, 3, 1, 1, 1], [3, 48, 14, 6, 5, 3, 1, 2, 2], [2, 5, 13, 20, 3, 1, 1, 0, 1], [4, 64, 12, 9, 37, 3, 1, 1, 1],
   ];
   for (const [N, C, OC, H, W, k, s, p, d] of cases) {
     for (const groups of C % 2 === 0 && OC % 2 === 0 ? [1, 2] : [1]) {
@@ -223,6 +226,20 @@ test("native elementwise, pooling, norm and reduction kernels match the referenc
     assertNear(s1, s2, 10, "normBackward sumG");
     assertNear(t1, t2, 10, "normBackward sumGXhat");
   }
+  // reduceMiddle (sum over [0, 2] of [A, B, S]) for long rows, S = 1 and an offset
+  for (const [ra, rb, rsz, off] of [[7, 5, 33, 0], [64, 128, 1, 3], [3, 4, 5, 1]]) {
+    const src = randF32(off + ra * rb * rsz), o1 = new Float32Array(rb), o2 = new Float32Array(rb);
+    nk.reduceMiddle!("sum", src, off, ra, rb, rsz, o1);
+    jsKernels.reduceMiddle("sum", src, off, ra, rb, rsz, o2);
+    assertNear(o1, o2, ra * rsz, `reduceMiddle ${ra}x${rb}x${rsz}`);
+  }
+  // reluBackward: g where y > 0 (NaN y gives 0, NaN g passes where y > 0)
+  const gg = randF32(300), yy = randF32(300);
+  gg[4] = NaN; yy[4] = 1; yy[9] = NaN; yy[10] = 0;
+  const rb1 = new Float32Array(300), rb2 = new Float32Array(300);
+  nk.binary!("reluBackward", [300], gg, 0, [1], yy, 0, [1], rb1);
+  jsKernels.binary("reluBackward", [300], gg, 0, [1], yy, 0, [1], rb2);
+  assert.deepEqual([...rb1].map(String), [...rb2].map(String));
   const rs = new Float32Array(B * A), rr = new Float32Array(B * A);
   nk.reduceLast!("sum", x, B * A, S, rs);
   jsKernels.reduceLast("sum", x, B * A, S, rr);
@@ -242,5 +259,29 @@ test("the build script never fails an install: a broken compiler gives one warni
     assert.equal(existsSync(out), false);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("native adamStep is bit-identical to the reference (Adam, L2, AdamW, maximize, AMSGrad)", { skip }, () => {
+  const n = 70001; // over the two-thread threshold, and an odd tail
+  const variants: [string, number, number, number][] = [["adam", 0, 0, 0], ["l2", 0.01, 0, 0], ["adamw", 0.01, 1, 0], ["maximize", 0, 0, 1]];
+  for (const amsgrad of [false, true]) {
+    for (const [label, wd, decoupled, maximize] of variants) {
+      const p = randF32(n + 2), g = randF32(n + 1), m = randF32(n).map(Math.abs), v = randF32(n).map((a) => a * a);
+      const vmax = amsgrad ? randF32(n).map((a) => a * a) : null;
+      if (vmax) vmax[5] = NaN;
+      const ref = [p, g, m, v, vmax].map((a) => (a ? Float32Array.from(a) : null));
+      const lr = 1e-3, b1 = 0.9, b2 = 0.999, t = 3;
+      const h = Float64Array.from([b1, b2, lr / (1 - b1 ** t), Math.sqrt(1 - b2 ** t), 1e-8, wd, 1 - lr * wd, decoupled, maximize]);
+      nk.adamStep!(n, h, p, 2, g, 1, m, 0, v, 0, vmax, 0);
+      jsKernels.adamStep(n, h, ref[0]!, 2, ref[1]!, 1, ref[2]!, 0, ref[3]!, 0, ref[4], 0);
+      for (const [i, a] of [p, m, v, vmax].entries()) {
+        if (!a) continue;
+        const r = ref[[0, 2, 3, 4][i]]!;
+        for (let j = 0; j < a.length; j++) {
+          if (!Object.is(a[j], r[j])) assert.fail(`adamStep ${label} amsgrad=${amsgrad}: array ${i} element ${j}: ${a[j]} vs ${r[j]}`);
+        }
+      }
+    }
   }
 });

@@ -6,6 +6,7 @@ import { reduceLast, reduceMiddle } from "./reduce.js";
 import { convKernels } from "./conv.js";
 import { poolKernels } from "./pool.js";
 import { normKernels } from "./norm.js";
+import { optimKernels } from "./optim.js";
 
 export const jsKernels = {
   gemm,
@@ -19,4 +20,5 @@ export const jsKernels = {
   ...convKernels,
   ...poolKernels,
   ...normKernels,
+  ...optimKernels,
 };

@@ -1,0 +1,48 @@
+// Batch-norm backward for one channel with AVX-512 (own -m flags; called only when CPUID says
+// so): the same double-precision arithmetic as ops.cc's portable loop, 8 doubles per vector.
+#include <immintrin.h>
+#include "kestrel.h"
+
+namespace kestrel {
+
+namespace {
+inline __m512d load8(const float* p, long n) {  // n < 8: masked tail
+  if (n >= 8) return _mm512_cvtps_pd(_mm256_loadu_ps(p));
+  return _mm512_cvtps_pd(_mm256_maskz_loadu_ps((__mmask8)((1u << n) - 1), p));
+}
+}  // namespace
+
+void norm_backward_channel_avx512(const float* x, const float* g, float* gx, long A, long B, long S, long b, double m, double r,
+                                  double sc, bool batchStats, double n, double* sumG, double* sumGX) {
+  const __m512d mv = _mm512_set1_pd(m);
+  __m512d sg = _mm512_setzero_pd(), st = _mm512_setzero_pd();
+  for (long i = 0; i < A; i++) {
+    const float* xs = x + (i * B + b) * S;
+    const float* gs = g + (i * B + b) * S;
+    for (long j = 0; j < S; j += 8) {
+      const __m512d gv = load8(gs + j, S - j), xv = load8(xs + j, S - j);
+      sg = _mm512_add_pd(sg, gv);
+      st = _mm512_add_pd(st, _mm512_mul_pd(gv, _mm512_sub_pd(xv, mv)));
+    }
+  }
+  const double sgs = _mm512_reduce_add_pd(sg), sgx = _mm512_reduce_add_pd(st) * r;
+  *sumG = sgs;
+  *sumGX = sgx;
+  if (!gx) return;
+  const double mg = batchStats ? sgs / n : 0, mgx = batchStats ? sgx / n : 0;
+  const __m512d scv = _mm512_set1_pd(sc), mgv = _mm512_set1_pd(mg), mgxv = _mm512_set1_pd(mgx), rv = _mm512_set1_pd(r);
+  for (long i = 0; i < A; i++) {
+    const long base = (i * B + b) * S;
+    for (long j = 0; j < S; j += 8) {
+      const long left = S - j;
+      const __m512d gv = load8(g + base + j, left), xv = load8(x + base + j, left);
+      const __m512d xh = _mm512_mul_pd(_mm512_sub_pd(xv, mv), rv);
+      const __m512d o = _mm512_mul_pd(scv, _mm512_sub_pd(_mm512_sub_pd(gv, mgv), _mm512_mul_pd(xh, mgxv)));
+      const __m256 of = _mm512_cvtpd_ps(o);
+      if (left >= 8) _mm256_storeu_ps(gx + base + j, of);
+      else _mm256_mask_storeu_ps(gx + base + j, (__mmask8)((1u << left) - 1), of);
+    }
+  }
+}
+
+}  // namespace kestrel
