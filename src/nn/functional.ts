@@ -14,3 +14,4 @@ export * from "../ops/resize.js";
 export * from "../ops/embedding.js";
 export * from "../ops/pool_fractional.js";
 export { stochasticDepth, dropPath, dropConnectLinear } from "./regularization.js";
+export { padSequence, lengthsToMask, temporalAffine, temporalSoftmaxLoss } from "./sequence.js";

@@ -30,3 +30,4 @@ export {
 } from "./loss.js";
 export * as utils from "./utils.js";
 export { StochasticDepth, DropConnectLinear, FractionalMaxPool2d, Ensemble } from "./regularization.js";
+export * from "./rnn.js";

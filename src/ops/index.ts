@@ -17,3 +17,4 @@ export * from "./norm.js";
 export * from "./resize.js";
 export * from "./embedding.js";
 export * from "./pool_fractional.js";
+export * from "./rnn.js";

@@ -9,7 +9,11 @@
 // is detached (byteLength 0) and is simply dropped.
 //
 // Finalizers run between tasks, so recycling happens in loops that await (a DataLoader loop
-// does); a fully synchronous loop simply allocates fresh memory, as before.
+// does). Until its finalizer runs, the registry keeps a dead array's buffer alive: a loop that
+// never yields would therefore hold every registered buffer. So at most `maxTrackedBytes` are
+// registered at once (live or awaiting their finalizer); beyond that, allocations are plain
+// fresh memory that the garbage collector frees as usual. A synchronous loop thus keeps at
+// most that much extra memory, and an awaiting loop recycles.
 
 import type { DType, TypedArray } from "./dtype.js";
 
@@ -28,13 +32,19 @@ const buckets = new Map<number, ArrayBuffer[]>();
 /** Insertion order of pooled buffers, to drop the oldest first when over budget. */
 const order: ArrayBuffer[] = [];
 let pooledBytes = 0;
-const stats = { hits: 0, misses: 0, recycled: 0, dropped: 0 };
+/** Bytes of registered buffers not yet returned by their finalizer (live, or dead awaiting it). */
+let trackedBytes = 0;
+/** Cap on trackedBytes: twice the idle budget. */
+let maxTrackedBytes = 2 * maxPooledBytes;
+const stats = { hits: 0, misses: 0, recycled: 0, dropped: 0, untracked: 0 };
 
 const registry = typeof FinalizationRegistry === "function"
-  ? new FinalizationRegistry<ArrayBuffer>((buf) => release(buf))
+  ? new FinalizationRegistry<{ buf: ArrayBuffer; bytes: number }>((entry) => release(entry))
   : null;
 
-function release(buf: ArrayBuffer): void {
+function release(entry: { buf: ArrayBuffer; bytes: number }): void {
+  trackedBytes -= entry.bytes;
+  const buf = entry.buf;
   const bytes = buf.byteLength;
   if (bytes === 0 || maxPooledBytes === 0) return; // detached (transferred) or pooling off
   let list = buckets.get(bytes);
@@ -70,7 +80,10 @@ const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4 };
 /** A zero-filled typed array, from the pool when a buffer of the exact size is free. */
 export function pooledArray(dtype: DType, length: number): TypedArray {
   const bytes = length * BYTES[dtype];
-  if (bytes < MIN_BYTES || registry === null || maxPooledBytes === 0) return freshArray(dtype, length);
+  if (bytes < MIN_BYTES || registry === null || maxPooledBytes === 0 || trackedBytes + bytes > maxTrackedBytes) {
+    stats.untracked++;
+    return freshArray(dtype, length);
+  }
   const buf = take(bytes);
   let arr: TypedArray;
   if (buf) {
@@ -81,7 +94,8 @@ export function pooledArray(dtype: DType, length: number): TypedArray {
     stats.misses++;
     arr = freshArray(dtype, length);
   }
-  registry.register(arr, arr.buffer as ArrayBuffer);
+  registry.register(arr, { buf: arr.buffer as ArrayBuffer, bytes });
+  trackedBytes += bytes;
   return arr;
 }
 
@@ -95,13 +109,14 @@ export function freshArray(dtype: DType, length: number): TypedArray {
 }
 
 /** Pool counters and idle bytes (for benchmarks and the memory tests). */
-export function poolStats(): { hits: number; misses: number; recycled: number; dropped: number; pooledBytes: number } {
-  return { ...stats, pooledBytes };
+export function poolStats(): { hits: number; misses: number; recycled: number; dropped: number; untracked: number; pooledBytes: number; trackedBytes: number } {
+  return { ...stats, pooledBytes, trackedBytes };
 }
 
 /** Change the idle-bytes budget (0 turns pooling off and empties the pool). */
 export function setPoolLimit(megabytes: number): void {
   maxPooledBytes = Math.max(0, megabytes) * 1024 * 1024;
+  maxTrackedBytes = 2 * maxPooledBytes;
   if (maxPooledBytes === 0) {
     buckets.clear();
     order.length = 0;
