@@ -71,6 +71,14 @@ export interface EvaluateResult {
   count: number;
 }
 
+/**
+ * Yields to the event loop's task queue. Storage of collected tensors is recycled by finalizers,
+ * which run only between tasks; a loader that resolves its batches at once never leaves the
+ * microtask queue, so without this every step's activations stayed allocated (~60 MB a step
+ * for the reference CNN at batch 128).
+ */
+const nextTask = (): Promise<void> => new Promise((r) => (typeof setImmediate === "function" ? setImmediate(r) : setTimeout(r, 0)));
+
 function isTensorPair(b: unknown): b is [Tensor, Tensor] {
   return Array.isArray(b) && b.length >= 2 && b[0] instanceof Tensor && b[1] instanceof Tensor;
 }
@@ -232,6 +240,7 @@ export class Trainer {
         continue;
       }
       await this.trainBatch(item, b);
+      await nextTask();
       b++;
       if (this.stopTraining) break;
     }
@@ -300,6 +309,7 @@ export class Trainer {
           top5.update(out, y);
           conf.update(out, y);
         });
+        await nextTask();
       }
     });
     const confusion = conf.compute();
