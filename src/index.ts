@@ -27,3 +27,4 @@ export * as data from "./data/index.js";
 export * as classic from "./classic/index.js";
 export * as train from "./train/index.js";
 export * as io from "./io/index.js";
+export * as models from "./models/index.js";

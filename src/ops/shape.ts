@@ -251,8 +251,10 @@ export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Te
 }
 
 /** Concatenate along an existing dim. */
-export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error("cat: expects a non-empty array of tensors");
+export function cat(inputs: readonly Tensor[], dim = 0): Tensor {
+  if (!Array.isArray(inputs) || inputs.length === 0) throw new Error("cat: expects a non-empty array of tensors");
+  // Our own copy: the backward closure must not see later changes to the caller's array.
+  const tensors = inputs.slice();
   tensors.forEach((t, i) => checkTensor("cat", t, `tensors[${i}]`));
   const first = tensors[0];
   const d = normDim("cat", dim, first.ndim);
