@@ -17,18 +17,6 @@ struct Geo {
   long C, H, W, kH, kW, sH, sW, pH, pW, dH, dW, oH, oW;
 };
 
-struct Scratch {
-  float* p = nullptr;
-  size_t n = 0;
-  float* get(size_t need) {
-    if (need > n) {
-      std::free(p);
-      n = need;
-      p = static_cast<float*>(std::aligned_alloc(64, (need * sizeof(float) + 63) / 64 * 64));
-    }
-    return p;
-  }
-};
 thread_local Scratch colBuf, partBuf;
 
 bool pointwise(const Geo& g) {

@@ -19,18 +19,6 @@
 namespace kestrel {
 namespace {
 
-struct Scratch {
-  float* p = nullptr;
-  size_t n = 0;
-  float* get(size_t need) {
-    if (need > n) {
-      std::free(p);
-      n = need;
-      p = static_cast<float*>(std::aligned_alloc(64, (need * sizeof(float) + 63) / 64 * 64));
-    }
-    return p;
-  }
-};
 thread_local Scratch padBuf;
 Scratch wPack;  // packed weights (filled by the calling thread before the parallel region)
 

@@ -1,8 +1,31 @@
 // The direct stride-1 convolution (conv_avx512.cc): what conv.cc hands it.
 #pragma once
+#include <cstddef>
+#include <cstdlib>
 #include <functional>
 
 namespace kestrel {
+
+namespace {
+/**
+ * A kernel's scratch buffer, kept between calls (one per thread via thread_local) and only
+ * grown, so convolutions never fault in fresh pages per call. In an unnamed namespace: each
+ * translation unit (generic and AVX-512 builds) gets its own copy, so no code compiled with
+ * AVX-512 flags can be picked by the linker for the generic path.
+ */
+struct Scratch {
+  float* p = nullptr;
+  size_t n = 0;
+  float* get(size_t need) {
+    if (need > n) {
+      std::free(p);
+      n = need;
+      p = static_cast<float*>(std::aligned_alloc(64, (need * sizeof(float) + 63) / 64 * 64));
+    }
+    return p;
+  }
+};
+}  // namespace
 
 struct DirectConv {
   long C, H, W;         // input channels and spatial size
