@@ -2,7 +2,9 @@
 // Memory: see native/README.md for why the allocator is tuned here.
 #include <malloc.h>
 #include <cstdlib>
+#include <algorithm>
 #include <string>
+#include <vector>
 #include "kestrel.h"
 #include "napi_util.h"
 
@@ -57,6 +59,22 @@ napi_value Info(napi_env env, napi_callback_info) {
   return o;
 }
 
+// fmaPeak(): the machine's float32 FMA peak in GFLOP/s on all pool threads (the sum of each
+// thread's rate by its own CPU clock), or 0 without AVX-512. Best of 5 short runs per thread.
+napi_value FmaPeak(napi_env env, napi_callback_info) {
+  double total = 0;
+  if (ukr().mr == 12) {
+    const int nt = num_threads();
+    std::vector<double> best(nt, 0.0);
+    for (int rep = 0; rep < 5; rep++)
+      parallel_for(nt, [&](int t) { best[t] = std::max(best[t], fma_peak_thread_avx512(2000000)); });
+    for (double b : best) total += b;
+  }
+  napi_value v;
+  napi_create_double(env, total, &v);
+  return v;
+}
+
 void tune_malloc() {
 #if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
   // Node allocates ArrayBuffer backing stores with calloc; glibc serves big ones with fresh
@@ -73,6 +91,7 @@ napi_value Init(napi_env env, napi_value exports) {
   tune_malloc();
   set_fn(env, exports, "gemm", Gemm);
   set_fn(env, exports, "info", Info);
+  set_fn(env, exports, "fmaPeak", FmaPeak);
   register_conv(env, exports);
   register_ops(env, exports);
   register_optim(env, exports);

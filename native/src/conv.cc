@@ -144,9 +144,9 @@ napi_value ConvForward(napi_env env, napi_callback_info info) {
   if (bias) a.range("conv2dForward: bias", 0, OC, lb);
   a.range("conv2dForward: out", 0, N * OC * L, lo);
   if (!a.ok) return nullptr;
-  if (G == 1 && g.sH == 1 && g.sW == 1 && directOk()) {
+  if (G == 1 && g.pH >= 0 && g.pW >= 0 && directOk()) {
     DirectConv d{g.C, g.H, g.W, g.kH, g.kW, g.pH, g.pW, g.dH, g.dW, g.oH, g.oW, OC, bias,
-                 [&](long oc, long k) { return w[oc * K + k]; }};
+                 [&](long oc, long k) { return w[oc * K + k]; }, g.sH, g.sW};
     direct_conv_avx512(d, N, x, out);
     return nullptr;
   }
@@ -239,8 +239,8 @@ napi_value ConvWeightGrad(napi_env env, napi_callback_info info) {
   a.range("conv2dWeightGrad: dw", 0, OC * K, ld);
   if (!a.ok) return nullptr;
   if (N == 0) { std::memset(dw, 0, OC * K * sizeof(float)); return nullptr; }
-  if (G == 1 && g.sH == 1 && g.sW == 1 && directOk()) {
-    DirectConv d{g.C, g.H, g.W, g.kH, g.kW, g.pH, g.pW, g.dH, g.dW, g.oH, g.oW, OC, nullptr, nullptr};
+  if (G == 1 && g.pH >= 0 && g.pW >= 0 && directOk()) {
+    DirectConv d{g.C, g.H, g.W, g.kH, g.kW, g.pH, g.pW, g.dH, g.dW, g.oH, g.oW, OC, nullptr, nullptr, g.sH, g.sW};
     direct_weight_grad_avx512(d, N, x, go, dw);
     return nullptr;
   }

@@ -1,11 +1,15 @@
-// Direct (implicit-GEMM) stride-1 convolution for AVX-512, compiled with its own -m flags and
-// called only when CPUID says so. No im2col: each image is copied once into a zero-padded
-// plane stack xpad[C][Hp][Wp], and output positions are numbered in the padded row pitch,
-// q = oh·Wp + ow, so the input patch element (c, ki, kj) of 16 consecutive q is ONE unaligned
-// vector load at xpad + q + off[k], off[k] = c·Hp·Wp + ki·dH·Wp + kj·dW. The microkernel is
-// the GEMM's 12×32 register block (24 zmm accumulators: 12 output channels × 32 positions)
-// over the whole reduction K = C·kH·kW, with the weights packed once per call into [K][12]
-// panels. Positions with ow ≥ oW (the Wp − oW pad columns) are computed and dropped.
+// Direct (implicit-GEMM) convolution for AVX-512, compiled with its own -m flags and called
+// only when CPUID says so. No im2col: each image is copied once into zero-padded planes, and
+// output positions are numbered in the planes' row pitch, q = oh·Wp + ow, so the input patch
+// element (c, ki, kj) of 16 consecutive q is ONE unaligned vector load at xp + q + off[k].
+// Stride s > 1 uses the polyphase split: plane (a, b) of channel c holds padded input rows
+// s·i + a and columns s·j + b, so tap (ki, kj) of output (oh, ow) is element
+// (oh + ki·dH / sH, ow + kj·dW / sW) of phase (ki·dH mod sH, kj·dW mod sW): contiguous in ow
+// again, and the same kernel runs unchanged. The microkernel is an 8×48 register block
+// (24 zmm accumulators: 8 output channels × 48 positions) over the whole reduction
+// K = C·kH·kW, weights packed once per call into [K][8] panels; 8 divides the channel counts
+// networks use (16, 32, 64, ...), and the last position tile is 16, 32 or 48 wide, so little
+// is computed and dropped. Positions with ow ≥ oW (the pad columns) are computed and dropped.
 // The transposed convolution (conv2d's input gradient) with stride 1 is the same kernel on the
 // flipped, channel-swapped weights with padding (k−1)·d − p.
 #include <immintrin.h>
@@ -22,45 +26,99 @@ namespace {
 thread_local Scratch padBuf;
 Scratch wPack;  // packed weights (filled by the calling thread before the parallel region)
 
-template <int MR>
+template <int MR, int NV>
 void kernel(long K, const float* __restrict A, const int32_t* __restrict off, const float* __restrict xq, float* __restrict tmp) {
-  __m512 c0[MR], c1[MR];
-#pragma GCC unroll 12
-  for (int i = 0; i < MR; i++) c0[i] = c1[i] = _mm512_setzero_ps();
+  __m512 c[MR][NV];
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; i++)
+    for (int v = 0; v < NV; v++) c[i][v] = _mm512_setzero_ps();
   for (long k = 0; k < K; k++, A += MR) {
     const float* p = xq + off[k];
-    const __m512 b0 = _mm512_loadu_ps(p), b1 = _mm512_loadu_ps(p + 16);
-#pragma GCC unroll 12
+    __m512 b[NV];
+    for (int v = 0; v < NV; v++) b[v] = _mm512_loadu_ps(p + 16 * v);
+#pragma GCC unroll 8
     for (int i = 0; i < MR; i++) {
       const __m512 a = _mm512_set1_ps(A[i]);
-      c0[i] = _mm512_fmadd_ps(a, b0, c0[i]);
-      c1[i] = _mm512_fmadd_ps(a, b1, c1[i]);
+      for (int v = 0; v < NV; v++) c[i][v] = _mm512_fmadd_ps(a, b[v], c[i][v]);
     }
   }
-#pragma GCC unroll 12
-  for (int i = 0; i < MR; i++) {
-    _mm512_store_ps(tmp + i * 32, c0[i]);
-    _mm512_store_ps(tmp + i * 32 + 16, c1[i]);
-  }
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; i++)
+    for (int v = 0; v < NV; v++) _mm512_store_ps(tmp + i * 48 + 16 * v, c[i][v]);
 }
 
 using KernelFn = void (*)(long, const float*, const int32_t*, const float*, float*);
-const KernelFn kernels[13] = {nullptr, kernel<1>, kernel<2>, kernel<3>, kernel<4>, kernel<5>, kernel<6>,
-                              kernel<7>, kernel<8>, kernel<9>, kernel<10>, kernel<11>, kernel<12>};
+template <int NV>
+constexpr KernelFn kernelRow[9] = {nullptr, kernel<1, NV>, kernel<2, NV>, kernel<3, NV>, kernel<4, NV>,
+                                   kernel<5, NV>, kernel<6, NV>, kernel<7, NV>, kernel<8, NV>};
+const KernelFn* const kernels[4] = {nullptr, kernelRow<1>, kernelRow<2>, kernelRow<3>};
 
-constexpr int MR = 12;
+constexpr int MR = 8, NR = 48;
 
 }  // namespace
 
+PhasePlanes::PhasePlanes(const DirectConv& d) : d(d) {
+  Hp = d.oH + (d.kH - 1) * d.dH / d.sH;
+  Wp = d.oW + (d.kW - 1) * d.dW / d.sW;
+  plane = Hp * Wp;
+  // Only the phases some tap reads (a 1×1 stride-2 conv reads one of four).
+  std::vector<int> used(d.sH * d.sW, 0);
+  for (long ki = 0; ki < d.kH; ki++)
+    for (long kj = 0; kj < d.kW; kj++) used[(ki * d.dH % d.sH) * d.sW + kj * d.dW % d.sW] = 1;
+  index.assign(d.sH * d.sW, -1);
+  for (long p = 0; p < d.sH * d.sW; p++)
+    if (used[p]) { index[p] = (int)phases.size(); phases.push_back((int)p); }
+}
+
+long PhasePlanes::offset(long c, long ki, long kj, bool channelsLast) const {
+  const long r = ki * d.dH, s = kj * d.dW;
+  const long ph = index[(r % d.sH) * d.sW + s % d.sW];
+  const long pos = (r / d.sH) * Wp + s / d.sW;
+  return channelsLast ? ph * plane * d.C + pos * d.C + c : (ph * d.C + c) * plane + pos;
+}
+
+void PhasePlanes::fill(const float* src, float* xp, bool channelsLast) const {
+  const long C = d.C, H = d.H, W = d.W;
+  std::memset(xp, 0, size() * sizeof(float));
+  for (size_t pi = 0; pi < phases.size(); pi++) {
+    const long a = phases[pi] / d.sW, b = phases[pi] % d.sW;
+    // Plane rows i and columns j whose input pixel h = sH·i + a − pH, w = sW·j + b − pW exists.
+    const auto lo = [](long pad, long ph, long s) { return pad - ph > 0 ? (pad - ph + s - 1) / s : 0L; };
+    const auto hi = [](long n, long pad, long ph, long s, long lim) {
+      const long last = n - 1 + pad - ph;
+      return last < 0 ? 0L : std::min(lim, last / s + 1);
+    };
+    const long i0 = lo(d.pH, a, d.sH), i1 = hi(H, d.pH, a, d.sH, Hp);
+    const long j0 = lo(d.pW, b, d.sW), j1 = hi(W, d.pW, b, d.sW, Wp);
+    if (j1 <= j0) continue;
+    for (long i = i0; i < i1; i++) {
+      const long h = d.sH * i + a - d.pH, w0 = d.sW * j0 + b - d.pW;
+      if (channelsLast) {
+        // Channel by channel: contiguous reads (reading the C channels of one pixel instead
+        // strides by whole planes, and those addresses share L1 sets).
+        float* dst = xp + (pi * plane + i * Wp) * C;
+        for (long c = 0; c < C; c++) {
+          const float* s = src + (c * H + h) * W + w0;
+          for (long j = j0; j < j1; j++) dst[j * C + c] = s[(j - j0) * d.sW];
+        }
+      } else {
+        for (long c = 0; c < C; c++) {
+          float* dst = xp + (pi * C + c) * plane + i * Wp;
+          const float* s = src + (c * H + h) * W + w0;
+          if (d.sW == 1) std::memcpy(dst + j0, s, (j1 - j0) * sizeof(float));
+          else for (long j = j0; j < j1; j++) dst[j] = s[(j - j0) * d.sW];
+        }
+      }
+    }
+  }
+}
+
 void direct_conv_avx512(const DirectConv& d, long N, const float* x, float* out) {
-  // The padded extent each output needs (stride 1); rows/columns past it are never read, and
-  // any extra bottom/right padding (PyTorch's "same" with an even kernel) is zeros.
-  const long C = d.C, Hp = d.oH + (d.kH - 1) * d.dH, Wp = d.oW + (d.kW - 1) * d.dW, plane = Hp * Wp;
-  const long h0 = std::max<long>(0, -d.pH), h1 = std::min(d.H, Hp - d.pH);
-  const long w0 = std::max<long>(0, -d.pW), w1 = std::min(d.W, Wp - d.pW);
+  const PhasePlanes P(d);
+  const long C = d.C, Wp = P.Wp;
   const long K = C * d.kH * d.kW, OC = d.OC, L = d.oH * d.oW, Q = d.oH * Wp;
-  const long nT = (Q + 31) / 32, nP = (OC + MR - 1) / MR;
-  // Pack the weights: panel p holds rows [12p, 12p + mr) as [K][mr].
+  const long nT = (Q + NR - 1) / NR, nP = (OC + MR - 1) / MR;
+  // Pack the weights: panel p holds rows [8p, 8p + mr) as [K][mr].
   float* Ap = wPack.get(std::max<long>(1, OC * K));
   for (long p = 0; p < nP; p++) {
     const long o0 = p * MR, mr = std::min<long>(MR, OC - o0);
@@ -71,7 +129,7 @@ void direct_conv_avx512(const DirectConv& d, long N, const float* x, float* out)
   std::vector<int32_t> off(K);
   for (long c = 0, k = 0; c < C; c++)
     for (long ki = 0; ki < d.kH; ki++)
-      for (long kj = 0; kj < d.kW; kj++, k++) off[k] = (int32_t)(c * plane + ki * d.dH * Wp + kj * d.dW);
+      for (long kj = 0; kj < d.kW; kj++, k++) off[k] = (int32_t)P.offset(c, ki, kj, false);
   const long img = C * d.H * d.W;
   // Few images: split each image's output channels too, so both threads have work.
   const int nt = num_threads();
@@ -79,31 +137,23 @@ void direct_conv_avx512(const DirectConv& d, long N, const float* x, float* out)
   auto run = [&](long item) {
     const long n = item / groups, gi = item % groups;
     const long p0 = nP * gi / groups, p1 = nP * (gi + 1) / groups;
-    // The padded copy, + slack: the last tile reads up to 31 + (kW−1)·dW < 32 + Wp floats past it.
-    const long padded = C * plane + Wp + 64;
-    float* xp = padBuf.get(padded);
-    std::memset(xp, 0, padded * sizeof(float));
-    const float* src = x + n * img;
-    if (w1 > w0)
-      for (long c = 0; c < C; c++)
-        for (long h = h0; h < h1; h++)
-          std::memcpy(xp + c * plane + (h + d.pH) * Wp + w0 + d.pW, src + (c * d.H + h) * d.W + w0, (w1 - w0) * sizeof(float));
-    alignas(64) float tmp[MR * 32];
+    float* xp = padBuf.get(P.size());
+    P.fill(x + n * img, xp, false);
+    alignas(64) float tmp[MR * NR];
     float* o = out + n * OC * L;
     for (long p = p0; p < p1; p++) {
       const long o0 = p * MR, mr = std::min<long>(MR, OC - o0);
-      const KernelFn kf = kernels[mr];
       for (long t = 0; t < nT; t++) {
-        const long q0 = t * 32;
-        kf(K, Ap + o0 * K, off.data(), xp + q0, tmp);
+        const long q0 = t * NR, nv = std::min<long>(3, (Q - q0 + 15) / 16);
+        kernels[nv][mr](K, Ap + o0 * K, off.data(), xp + q0, tmp);
         // Keep the positions inside the output (ow < oW, q < Q), row segment by row segment.
-        for (long q = q0, qe = std::min(q0 + 32, Q); q < qe;) {
+        for (long q = q0, qe = std::min(q0 + NR, Q); q < qe;) {
           const long oh = q / Wp, ow = q - oh * Wp;
           if (ow >= d.oW) { q += Wp - ow; continue; }
           const long len = std::min(d.oW - ow, qe - q), j = q - q0, l = oh * d.oW + ow;
           for (long i = 0; i < mr; i++) {
             float* dst = o + (o0 + i) * L + l;
-            const float* s = tmp + i * 32 + j;
+            const float* s = tmp + i * NR + j;
             if (d.bias) {
               const float b = d.bias[o0 + i];
               for (long e = 0; e < len; e++) dst[e] = s[e] + b;
@@ -165,6 +215,43 @@ void wgKernel(const float* __restrict Ap, const float* __restrict xT, long C, lo
     }
 }
 
+// C == 16, stride 1, dilation 1: the kW taps (ki, 0..kW−1) are kW consecutive positions of
+// xT, i.e. kW consecutive 16-float vectors, so one pass over the L positions computes the
+// block for all of a row's taps: 8 output channels × kW taps (≤ 3) = up to 24 accumulators
+// and kW loads + 8 broadcasts per 8·kW FMAs (the per-tap kernel does 1 load + MR broadcasts
+// per MR FMAs). acc: the (oc, tap 0) row; taps are tapPitch floats apart.
+template <int MR, int NV>
+void wgTapsKernel(const float* __restrict Ap, const float* __restrict xT, long Wp, long oH, long oW, float* __restrict acc, long tapPitch) {
+  __m512 c[MR][NV];
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; i++)
+    for (int v = 0; v < NV; v++) c[i][v] = _mm512_setzero_ps();
+  for (long oh = 0; oh < oH; oh++) {
+    const float* b = xT + oh * Wp * 16;
+    for (long ow = 0; ow < oW; ow++, b += 16, Ap += MR) {
+      __m512 bv[NV];
+      for (int v = 0; v < NV; v++) bv[v] = _mm512_loadu_ps(b + 16 * v);
+#pragma GCC unroll 8
+      for (int i = 0; i < MR; i++) {
+        const __m512 a = _mm512_set1_ps(Ap[i]);
+        for (int v = 0; v < NV; v++) c[i][v] = _mm512_fmadd_ps(a, bv[v], c[i][v]);
+      }
+    }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; i++)
+    for (int v = 0; v < NV; v++) {
+      float* p = acc + v * tapPitch + i * 16;
+      _mm512_storeu_ps(p, _mm512_add_ps(_mm512_loadu_ps(p), c[i][v]));
+    }
+}
+
+using TapsFn = void (*)(const float*, const float*, long, long, long, float*, long);
+template <int NV>
+constexpr TapsFn tapsRow[9] = {nullptr, wgTapsKernel<1, NV>, wgTapsKernel<2, NV>, wgTapsKernel<3, NV>, wgTapsKernel<4, NV>,
+                               wgTapsKernel<5, NV>, wgTapsKernel<6, NV>, wgTapsKernel<7, NV>, wgTapsKernel<8, NV>};
+const TapsFn* const tapsKernels[4] = {nullptr, tapsRow<1>, tapsRow<2>, tapsRow<3>};
+
 using WgFn = void (*)(const float*, const float*, long, long, long, long, float*);
 template <int NV>
 constexpr WgFn wgRow[13] = {nullptr, wgKernel<1, NV>, wgKernel<2, NV>, wgKernel<3, NV>, wgKernel<4, NV>, wgKernel<5, NV>, wgKernel<6, NV>,
@@ -199,12 +286,11 @@ constexpr DotFn dotRow[13] = {nullptr, dotKernel<OB, 1>, dotKernel<OB, 2>, dotKe
 }  // namespace
 
 void direct_weight_grad_avx512(const DirectConv& d, long N, const float* x, const float* g, float* dw) {
-  const long C = d.C, OC = d.OC, kk = d.kH * d.kW, K = C * kk, L = d.oH * d.oW;
-  const long Hp = d.oH + (d.kH - 1) * d.dH, Wp = d.oW + (d.kW - 1) * d.dW, plane = Hp * Wp;
-  const long h0 = std::max<long>(0, -d.pH), h1 = std::min(d.H, Hp - d.pH);
-  const long w0 = std::max<long>(0, -d.pW), w1 = std::min(d.W, Wp - d.pW);
+  const PhasePlanes P(d);
+  const long C = d.C, OC = d.OC, kk = d.kH * d.kW, K = C * kk, L = d.oH * d.oW, Wp = P.Wp;
   const long img = C * d.H * d.W;
   const bool transposed = C % 16 == 0;
+  const bool tapRows = C == 16 && d.sW == 1 && d.dW == 1 && d.kW <= 3;
   const long partSize = OC * K;
   const int nt = num_threads();
   const long nChunks = std::max<long>(1, std::min<long>(N, 2L * nt));
@@ -212,22 +298,27 @@ void direct_weight_grad_avx512(const DirectConv& d, long N, const float* x, cons
   std::vector<int32_t> off(K);
   for (long c = 0, k = 0; c < C; c++)
     for (long ki = 0; ki < d.kH; ki++)
-      for (long kj = 0; kj < d.kW; kj++, k++) off[k] = (int32_t)(c * plane + ki * d.dH * Wp + kj * d.dW);
+      for (long kj = 0; kj < d.kW; kj++, k++) off[k] = (int32_t)P.offset(c, ki, kj, false);
   auto chunk = [&](long t) {
     float* part = parts.data() + t * partSize;
     for (long n = N * t / nChunks; n < N * (t + 1) / nChunks; n++) {
       const float* src = x + n * img;
       const float* gn = g + n * OC * L;
       if (transposed) {
-        float* xT = xtBuf.get(plane * C);
-        std::memset(xT, 0, plane * C * sizeof(float));
-        for (long h = h0; h < h1; h++)
-          for (long w = w0; w < w1; w++) {
-            float* dst = xT + ((h + d.pH) * Wp + w + d.pW) * C;
-            const float* s = src + h * d.W + w;
-            for (long c = 0; c < C; c++) dst[c] = s[c * d.H * d.W];
-          }
+        float* xT = xtBuf.get(P.size());
+        P.fill(src, xT, true);
         float* Ap = gBuf.get(OC * L);
+        if (tapRows) {
+          for (long o0 = 0; o0 < OC; o0 += 8) {
+            const long mr = std::min<long>(8, OC - o0);
+            float* A = Ap + o0 * L;
+            for (long l = 0; l < L; l++)
+              for (long i = 0; i < mr; i++) A[l * mr + i] = gn[(o0 + i) * L + l];
+            for (long ki = 0; ki < d.kH; ki++)
+              tapsKernels[d.kW][mr](A, xT + P.offset(0, ki, 0, true), Wp, d.oH, d.oW, part + (ki * d.kW * OC + o0) * C, OC * C);
+          }
+          continue;
+        }
         for (long o0 = 0; o0 < OC; o0 += 12) {
           const long mr = std::min<long>(12, OC - o0);
           float* A = Ap + o0 * L;
@@ -235,7 +326,7 @@ void direct_weight_grad_avx512(const DirectConv& d, long N, const float* x, cons
             for (long i = 0; i < mr; i++) A[l * mr + i] = gn[(o0 + i) * L + l];
           for (long ki = 0; ki < d.kH; ki++)
             for (long kj = 0; kj < d.kW; kj++) {
-              const float* xs = xT + (ki * d.dH * Wp + kj * d.dW) * C;
+              const float* xs = xT + P.offset(0, ki, kj, true);
               float* acc = part + ((ki * d.kW + kj) * OC + o0) * C;
               long c0 = 0;
               for (; c0 + 32 <= C; c0 += 32) wgRow<2>[mr](A, xs + c0, C, Wp, d.oH, d.oW, acc + c0);
@@ -243,13 +334,8 @@ void direct_weight_grad_avx512(const DirectConv& d, long N, const float* x, cons
             }
         }
       } else {
-        const long padded = C * plane + Wp + 64;
-        float* xp = xtBuf.get(padded);
-        std::memset(xp, 0, padded * sizeof(float));
-        if (w1 > w0)
-          for (long c = 0; c < C; c++)
-            for (long h = h0; h < h1; h++)
-              std::memcpy(xp + c * plane + (h + d.pH) * Wp + w0 + d.pW, src + (c * d.H + h) * d.W + w0, (w1 - w0) * sizeof(float));
+        float* xp = xtBuf.get(P.size());
+        P.fill(src, xp, false);
         const long nv = (d.oH * Wp + 15) / 16, pitch = nv * 16;
         float* gq = gBuf.get(OC * pitch);
         std::memset(gq, 0, OC * pitch * sizeof(float));

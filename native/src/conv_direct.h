@@ -1,8 +1,9 @@
-// The direct stride-1 convolution (conv_avx512.cc): what conv.cc hands it.
+// The direct convolution (conv_avx512.cc): what conv.cc hands it.
 #pragma once
 #include <cstddef>
 #include <cstdlib>
 #include <functional>
+#include <vector>
 
 namespace kestrel {
 
@@ -30,10 +31,31 @@ struct Scratch {
 struct DirectConv {
   long C, H, W;         // input channels and spatial size
   long kH, kW, pH, pW, dH, dW;
-  long oH, oW, OC;      // output (stride 1: oH = H + 2pH − dH(kH−1))
+  long oH, oW, OC;      // output size and channels
   const float* bias;    // [OC] or null
   // Weight of output channel oc at reduction index k = (c·kH + ki)·kW + kj.
   std::function<float(long oc, long k)> weight;
+  long sH = 1, sW = 1;  // stride
+};
+
+/**
+ * One image's zero-padded input split into stride phases: phase (a, b) holds padded rows
+ * sH·i + a and columns sW·j + b (i < Hp, j < Wp), so every tap of output (oh, ow) is at
+ * position (oh, ow) + a fixed shift of one phase. Planar layout [phase][C][Hp][Wp] or
+ * channels-last [phase][Hp][Wp][C]; only the phases some tap reads are stored.
+ */
+struct PhasePlanes {
+  const DirectConv& d;
+  long Hp, Wp, plane;
+  std::vector<int> phases;  // used phase ids a·sW + b, in storage order
+  std::vector<int> index;   // phase id → storage index (−1: unused)
+  explicit PhasePlanes(const DirectConv& d);
+  /** Floats to allocate: the planes plus slack for vector reads past the last position. */
+  long size() const { return (long)phases.size() * d.C * plane + Wp + 128; }
+  /** Offset of tap (c, ki, kj) from output position 0. */
+  long offset(long c, long ki, long kj, bool channelsLast) const;
+  /** Writes the planes of one image src[C][H][W] into xp (size() floats). */
+  void fill(const float* src, float* xp, bool channelsLast) const;
 };
 
 /** out[N][OC][oH][oW] = conv(x[N][C][H][W]) (+ bias); AVX-512 only. */

@@ -38,6 +38,13 @@ void ukr_avx512_12x32(long kc, const float* A, const float* B, float* C, long ld
 /** Batch-norm backward of channel b (norm_avx512.cc): sums, then gx unless null. */
 void norm_backward_channel_avx512(const float* x, const float* g, float* gx, long A, long B, long S, long b, double m, double r,
                                   double sc, bool batchStats, double n, double* sumG, double* sumGX);
+/** Σ x[0..n) and Σ (x − m)² in double (norm_avx512.cc). */
+double sum_block_avx512(const float* x, long n);
+double sqdev_block_avx512(const float* x, long n, double m);
+/** out = (x − m)·sc + sh over one row of S, computed in double. */
+void norm_apply_row_avx512(const float* x, float* out, long S, double m, double sc, double sh);
+/** GFLOP/s of one thread running only 512-bit FMAs for `iters` × 24 instructions (peak_avx512.cc). */
+double fma_peak_thread_avx512(long iters);
 void ukr_avx2_6x16(long kc, const float* A, const float* B, float* C, long ldc, float beta);
 
 }  // namespace kestrel

@@ -1,5 +1,6 @@
-// Batch-norm backward for one channel with AVX-512 (own -m flags; called only when CPUID says
-// so): the same double-precision arithmetic as ops.cc's portable loop, 8 doubles per vector.
+// Batch-norm statistics, normalisation and backward with AVX-512 (own -m flags; called only
+// when CPUID says so): the same double-precision arithmetic as ops.cc's portable loops, 8
+// doubles per vector (ops.cc itself is compiled for the baseline ISA: 2 doubles per vector).
 #include <immintrin.h>
 #include "kestrel.h"
 
@@ -10,7 +11,50 @@ inline __m512d load8(const float* p, long n) {  // n < 8: masked tail
   if (n >= 8) return _mm512_cvtps_pd(_mm256_loadu_ps(p));
   return _mm512_cvtps_pd(_mm256_maskz_loadu_ps((__mmask8)((1u << n) - 1), p));
 }
+inline void store8(float* p, long n, __m512d v) {
+  const __m256 f = _mm512_cvtpd_ps(v);
+  if (n >= 8) _mm256_storeu_ps(p, f);
+  else _mm256_mask_storeu_ps(p, (__mmask8)((1u << n) - 1), f);
+}
 }  // namespace
+
+double sum_block_avx512(const float* x, long n) {
+  __m512d s0 = _mm512_setzero_pd(), s1 = _mm512_setzero_pd();
+  long j = 0;
+  for (; j + 16 <= n; j += 16) {
+    s0 = _mm512_add_pd(s0, load8(x + j, 8));
+    s1 = _mm512_add_pd(s1, load8(x + j + 8, 8));
+  }
+  for (; j < n; j += 8) s0 = _mm512_add_pd(s0, load8(x + j, n - j));
+  return _mm512_reduce_add_pd(_mm512_add_pd(s0, s1));
+}
+
+double sqdev_block_avx512(const float* x, long n, double m) {
+  const __m512d mv = _mm512_set1_pd(m);
+  __m512d s0 = _mm512_setzero_pd(), s1 = _mm512_setzero_pd();
+  long j = 0;
+  for (; j + 16 <= n; j += 16) {
+    const __m512d d0 = _mm512_sub_pd(load8(x + j, 8), mv), d1 = _mm512_sub_pd(load8(x + j + 8, 8), mv);
+    s0 = _mm512_add_pd(s0, _mm512_mul_pd(d0, d0));
+    s1 = _mm512_add_pd(s1, _mm512_mul_pd(d1, d1));
+  }
+  for (; j < n; j += 8) {
+    // Masked-off lanes load 0: subtract the mean only where there is data.
+    const long left = n - j;
+    const __mmask8 k = (__mmask8)(left >= 8 ? 0xff : (1u << left) - 1);
+    const __m512d d = _mm512_maskz_sub_pd(k, load8(x + j, left), mv);
+    s0 = _mm512_add_pd(s0, _mm512_mul_pd(d, d));
+  }
+  return _mm512_reduce_add_pd(_mm512_add_pd(s0, s1));
+}
+
+void norm_apply_row_avx512(const float* x, float* out, long S, double m, double sc, double sh) {
+  const __m512d mv = _mm512_set1_pd(m), scv = _mm512_set1_pd(sc), shv = _mm512_set1_pd(sh);
+  for (long j = 0; j < S; j += 8) {
+    const long left = S - j;
+    store8(out + j, left, _mm512_add_pd(_mm512_mul_pd(_mm512_sub_pd(load8(x + j, left), mv), scv), shv));
+  }
+}
 
 void norm_backward_channel_avx512(const float* x, const float* g, float* gx, long A, long B, long S, long b, double m, double r,
                                   double sc, bool batchStats, double n, double* sumG, double* sumGX) {

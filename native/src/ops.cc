@@ -331,6 +331,7 @@ napi_value IndexScatter(napi_env env, napi_callback_info info) {
 // ---- normalisation -----------------------------------------------------------------------------
 
 double sumBlock(const float* x, long n) {
+  if (ukr().mr == 12) return sum_block_avx512(x, n);  // AVX-512 (chosen by CPUID with the GEMM kernel)
   double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   long i = 0;
   for (; i + 4 <= n; i += 4) { s0 += x[i]; s1 += x[i + 1]; s2 += x[i + 2]; s3 += x[i + 3]; }
@@ -338,6 +339,7 @@ double sumBlock(const float* x, long n) {
   return (s0 + s1) + (s2 + s3);
 }
 double sqDevBlock(const float* x, long n, double m) {
+  if (ukr().mr == 12) return sqdev_block_avx512(x, n, m);
   double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   long i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -395,12 +397,14 @@ napi_value NormApply(napi_env env, napi_callback_info info) {
   if (w) a.range("normApply: weight", 0, B, lw);
   if (bi) a.range("normApply: bias", 0, B, lb);
   if (!a.ok) return nullptr;
+  const bool avx512 = ukr().mr == 12;
   chunks(A * B, A * B * S, [&](long r0, long r1) {
     for (long r = r0; r < r1; r++) {
       const long b = r % B;
       const double m = mean[b], sc = rstd[b] * (w ? w[b] : 1.0), sh = bi ? bi[b] : 0.0;
       const float* xs = x + r * S;
       float* os = out + r * S;
+      if (avx512) { norm_apply_row_avx512(xs, os, S, m, sc, sh); continue; }
       for (long i = 0; i < S; i++) os[i] = (float)((xs[i] - m) * sc + sh);
     }
   });

@@ -7,7 +7,7 @@
 // so every gradient is itself differentiable (double backward, gradcheck of gradients).
 
 import { Tensor } from "../tensor/tensor.js";
-import { allocate } from "../tensor/dtype.js";
+import { allocateForOverwrite } from "../tensor/dtype.js";
 import { fmtShape } from "../tensor/shape.js";
 import { kernels } from "../backend/backend.js";
 import type { ConvGeometry } from "../backend/js/conv.js";
@@ -56,7 +56,7 @@ function kernelGeometry(C: number, H: number, W: number, kH: number, kW: number,
 function convRaw(x: Tensor, w: Tensor, b: Tensor | null, g: Geo, outH: number, outW: number): Tensor {
   const [N, C, H, W] = x.shape;
   const [OC, , kH, kW] = w.shape;
-  const out = allocate(x.dtype, N * OC * outH * outW);
+  const out = allocateForOverwrite(x.dtype, N * OC * outH * outW);
   const geom = kernelGeometry(C, H, W, kH, kW, g, outH, outW);
   kernels().conv2dForward(geom, N, OC, g.groups, x.dataRowMajor(), w.dataRowMajor(), b ? b.dataRowMajor() : null, out);
   return Tensor.fromData(out, [N, OC, outH, outW]);
@@ -67,7 +67,7 @@ function convTransposeRaw(x: Tensor, w: Tensor, b: Tensor | null, g: Geo, outH: 
   const [N, Cin, H, W] = x.shape;
   const [, Coutg, kH, kW] = w.shape;
   const Cout = Coutg * g.groups;
-  const out = allocate(x.dtype, N * Cout * outH * outW);
+  const out = allocateForOverwrite(x.dtype, N * Cout * outH * outW);
   const geom = kernelGeometry(Cout, outH, outW, kH, kW, g, H, W);
   kernels().convTranspose2dForward(geom, N, Cin, g.groups, x.dataRowMajor(), w.dataRowMajor(), b ? b.dataRowMajor() : null, out);
   return Tensor.fromData(out, [N, Cout, outH, outW]);
@@ -78,7 +78,7 @@ function weightGradRaw(x: Tensor, gOut: Tensor, wShape: readonly number[], g: Ge
   const [N, C, H, W] = x.shape;
   const [, , outH, outW] = gOut.shape;
   const [OC, Cg, kH, kW] = wShape;
-  const dw = allocate(x.dtype, OC * Cg * kH * kW);
+  const dw = allocateForOverwrite(x.dtype, OC * Cg * kH * kW);
   const geom = kernelGeometry(C, H, W, kH, kW, g, outH, outW);
   kernels().conv2dWeightGrad(geom, N, OC, g.groups, x.dataRowMajor(), gOut.dataRowMajor(), dw);
   return Tensor.fromData(dw, wShape);

@@ -3,7 +3,7 @@
 // differentiated again.
 
 import { Tensor, type TensorOrScalar } from "../tensor/tensor.js";
-import { type DType, allocate, isFloating, promoteTensorTypes, promoteWithScalar, checkDType } from "../tensor/dtype.js";
+import { type DType, allocate, allocateForOverwrite, isFloating, promoteTensorTypes, promoteWithScalar, checkDType } from "../tensor/dtype.js";
 import { broadcastShapes, broadcastStrides, numel, fmtShape, shapeEquals } from "../tensor/shape.js";
 import { kernels } from "../backend/backend.js";
 import type { BinaryName, UnaryName } from "../backend/js/elementwise.js";
@@ -16,7 +16,7 @@ import { checkTensor, lift, sumToShape } from "./util.js";
 /** Run a named binary kernel over broadcast inputs into a new tensor of dtype `outDtype`. */
 export function binaryForward(opName: string, name: BinaryName, a: Tensor, b: Tensor, outDtype: DType): Tensor {
   const shape = broadcastShapes(opName, a.shape, b.shape);
-  const out = allocate(outDtype, numel(shape));
+  const out = allocateForOverwrite(outDtype, numel(shape));
   kernels().binary(
     name, shape,
     a.storage, a.offset, broadcastStrides(a.shape, a.strides, shape),
@@ -28,7 +28,7 @@ export function binaryForward(opName: string, name: BinaryName, a: Tensor, b: Te
 
 /** Run a named unary kernel into a new tensor. */
 export function unaryForward(name: UnaryName, x: Tensor, outDtype: DType = x.dtype): Tensor {
-  const out = allocate(outDtype, x.size);
+  const out = allocateForOverwrite(outDtype, x.size);
   kernels().unary(name, x, out);
   return Tensor.fromData(out, x.shape);
 }

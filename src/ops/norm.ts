@@ -7,7 +7,7 @@
 // under createGraph it recomputes the statistics from x with ops so double backward is exact.
 
 import { Tensor } from "../tensor/tensor.js";
-import { allocate, type DType } from "../tensor/dtype.js";
+import { allocate, allocateForOverwrite, type DType } from "../tensor/dtype.js";
 import { fmtShape, numel } from "../tensor/shape.js";
 import { kernels } from "../backend/backend.js";
 import { record } from "../autograd/node.js";
@@ -33,7 +33,7 @@ function normalize(
   name: string, x: Tensor, A: number, B: number, S: number, mu: Float64Array, rstd: Float64Array,
   batchStats: boolean, eps: number, weight: Tensor | null, bias: Tensor | null,
 ): Tensor {
-  const out = allocate(x.dtype, x.size);
+  const out = allocateForOverwrite(x.dtype, x.size);
   kernels().normApply(x.dataRowMajor(), A, B, S, mu, rstd, weight ? weight.dataRowMajor() : null, bias ? bias.dataRowMajor() : null, out);
   const y = Tensor.fromData(out, x.shape);
   const dims = [0, 2];
@@ -74,7 +74,7 @@ function fastBackward(
   g: Tensor, x: Tensor, A: number, B: number, S: number, mu: Float64Array, rstd: Float64Array,
   batchStats: boolean, weight: Tensor | null, bias: Tensor | null,
 ): (Tensor | null)[] {
-  const gx = x._requiresGrad ? allocate(x.dtype, x.size) : null;
+  const gx = x._requiresGrad ? allocateForOverwrite(x.dtype, x.size) : null;
   const sumG = new Float64Array(B);
   const sumGXhat = new Float64Array(B);
   kernels().normBackward(x.dataRowMajor(), g.dataRowMajor(), A, B, S, mu, rstd, weight ? weight.dataRowMajor() : null, batchStats, gx, sumG, sumGXhat);

@@ -5,7 +5,7 @@
 // is its adjoint kernel and the adjoint's backward is the forward again.
 
 import { Tensor } from "../tensor/tensor.js";
-import { allocate } from "../tensor/dtype.js";
+import { allocate, allocateForOverwrite } from "../tensor/dtype.js";
 import { fmtShape } from "../tensor/shape.js";
 import { kernels } from "../backend/backend.js";
 import type { PoolGeometry } from "../backend/js/pool.js";
@@ -123,7 +123,7 @@ function planeGather(opName: string, src: Tensor, indices: Tensor): Tensor {
 function maxPoolOp(x4: Tensor, pg: PoolGeometry): { output: Tensor; indices: Tensor } {
   const [N, C] = x4.shape;
   const n = N * C * pg.outH * pg.outW;
-  const out = allocate(x4.dtype, n);
+  const out = allocateForOverwrite(x4.dtype, n);
   const idx = new Int32Array(n);
   kernels().maxPool2d(pg, x4.dataRowMajor(), out, idx);
   const shape = [N, C, pg.outH, pg.outW];

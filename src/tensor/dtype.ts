@@ -27,6 +27,14 @@ export function allocate(dtype: DType, length: number): TypedArray {
   return pooledArray(dtype, length);
 }
 
+/**
+ * An array whose every element the caller's kernel is about to write: a recycled buffer is
+ * not zero-filled first (a fresh one is zero anyway). Only for outputs written in full.
+ */
+export function allocateForOverwrite(dtype: DType, length: number): TypedArray {
+  return pooledArray(dtype, length, false);
+}
+
 export function dtypeOf(a: TypedArray): DType {
   if (a instanceof Float32Array) return "float32";
   if (a instanceof Float64Array) return "float64";

@@ -17,17 +17,35 @@
 
 import type { DType, TypedArray } from "./dtype.js";
 
-/** Buffers smaller than this are cheap to allocate and are not pooled. */
-const MIN_BYTES = 64 * 1024;
-
 function envNumber(name: string, fallback: number): number {
   const v = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
-  const n = v === undefined ? NaN : Number(v);
+  const n = v === undefined || v.trim() === "" ? NaN : Number(v);
   return Number.isFinite(n) && n >= 0 ? n : fallback;
 }
 
-/** Upper bound on the bytes kept idle in the pool (KESTREL_POOL_MB, default 64; 0 disables pooling). */
+/** Buffers smaller than this are cheap to allocate and are not pooled (KESTREL_POOL_MIN_BYTES, for tests). */
+const MIN_BYTES = envNumber("KESTREL_POOL_MIN_BYTES", 64 * 1024);
+/**
+ * KESTREL_POOL_POISON=1 fills recycled buffers handed out uninitialised with NaN, so a kernel
+ * that reads its output before writing all of it fails the tests instead of reading stale data.
+ */
+const POISON = envNumber("KESTREL_POOL_POISON", 0) === 1;
+
+/**
+ * The idle budget grows with what the program recycles: a training step that allocates
+ * 700 MB of activations and gradients needs about that much idle to reuse next step (as
+ * PyTorch's caching allocator keeps its peak). It is 1.5× the largest batch of buffers that
+ * came back from the garbage collector at once (one cleanup task), at least the base budget
+ * and at most GROWTH_CAP (KESTREL_POOL_MAX_MB, default 1024). Loops that never yield never
+ * recycle, so their budget stays at the base.
+ */
+const GROWTH_CAP = envNumber("KESTREL_POOL_MAX_MB", 1024) * 1024 * 1024;
+let explicitLimit = envNumber("KESTREL_POOL_MB", -1) >= 0;
+/** Upper bound on the bytes kept idle in the pool (KESTREL_POOL_MB fixes it; 0 disables pooling). */
 let maxPooledBytes = envNumber("KESTREL_POOL_MB", 64) * 1024 * 1024;
+/** Bytes returned by finalizers in the current batch (one cleanup task), and whether one is open. */
+let batchBytes = 0;
+let batchOpen = false;
 const buckets = new Map<number, ArrayBuffer[]>();
 /** Insertion order of pooled buffers, to drop the oldest first when over budget. */
 const order: ArrayBuffer[] = [];
@@ -42,8 +60,20 @@ const registry = typeof FinalizationRegistry === "function"
   ? new FinalizationRegistry<{ buf: ArrayBuffer; bytes: number }>((entry) => release(entry))
   : null;
 
+function closeBatch(): void {
+  batchOpen = false;
+  if (!explicitLimit && 1.5 * batchBytes > maxPooledBytes) {
+    maxPooledBytes = Math.min(GROWTH_CAP, 1.5 * batchBytes);
+    maxTrackedBytes = 2 * maxPooledBytes;
+  }
+  batchBytes = 0;
+}
+
 function release(entry: { buf: ArrayBuffer; bytes: number }): void {
   trackedBytes -= entry.bytes;
+  batchBytes += entry.bytes;
+  // Finalizer callbacks of one cleanup task run back to back; a microtask runs after them.
+  if (!batchOpen) { batchOpen = true; queueMicrotask(closeBatch); }
   const buf = entry.buf;
   const bytes = buf.byteLength;
   if (bytes === 0 || maxPooledBytes === 0) return; // detached (transferred) or pooling off
@@ -77,8 +107,12 @@ function take(bytes: number): ArrayBuffer | null {
 
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4 };
 
-/** A zero-filled typed array, from the pool when a buffer of the exact size is free. */
-export function pooledArray(dtype: DType, length: number): TypedArray {
+/**
+ * A typed array, from the pool when a buffer of the exact size is free. Zero-filled unless
+ * `zero` is false: then a recycled buffer keeps stale values, for kernels that write every
+ * element of their output (skips a memset of the whole buffer).
+ */
+export function pooledArray(dtype: DType, length: number, zero = true): TypedArray {
   const bytes = length * BYTES[dtype];
   if (bytes < MIN_BYTES || registry === null || maxPooledBytes === 0 || trackedBytes + bytes > maxTrackedBytes) {
     stats.untracked++;
@@ -89,7 +123,8 @@ export function pooledArray(dtype: DType, length: number): TypedArray {
   if (buf) {
     stats.hits++;
     arr = dtype === "float32" ? new Float32Array(buf) : dtype === "float64" ? new Float64Array(buf) : new Int32Array(buf);
-    arr.fill(0);
+    if (zero) arr.fill(0);
+    else if (POISON && dtype !== "int32") arr.fill(NaN);
   } else {
     stats.misses++;
     arr = freshArray(dtype, length);
@@ -109,12 +144,13 @@ export function freshArray(dtype: DType, length: number): TypedArray {
 }
 
 /** Pool counters and idle bytes (for benchmarks and the memory tests). */
-export function poolStats(): { hits: number; misses: number; recycled: number; dropped: number; untracked: number; pooledBytes: number; trackedBytes: number } {
-  return { ...stats, pooledBytes, trackedBytes };
+export function poolStats(): { hits: number; misses: number; recycled: number; dropped: number; untracked: number; pooledBytes: number; trackedBytes: number; limitBytes: number } {
+  return { ...stats, pooledBytes, trackedBytes, limitBytes: maxPooledBytes };
 }
 
 /** Change the idle-bytes budget (0 turns pooling off and empties the pool). */
 export function setPoolLimit(megabytes: number): void {
+  explicitLimit = true;
   maxPooledBytes = Math.max(0, megabytes) * 1024 * 1024;
   maxTrackedBytes = 2 * maxPooledBytes;
   if (maxPooledBytes === 0) {

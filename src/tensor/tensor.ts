@@ -5,7 +5,7 @@
 // a one-line hop through the dispatch table (see dispatch.ts) so that this folder never imports
 // the ops; the ops hold the checks, the forward and the backward.
 
-import { type DType, type TypedArray, allocate, dtypeOf, isFloating } from "./dtype.js";
+import { type DType, type TypedArray, allocate, allocateForOverwrite, dtypeOf, isFloating } from "./dtype.js";
 import { contiguousStrides, numel, type Shape } from "./shape.js";
 import { op } from "./dispatch.js";
 import { freshArray } from "./pool.js";
@@ -163,7 +163,7 @@ export class Tensor {
   /** @internal Copy the elements in row-major order into a new typed array (pooled unless `fresh`). */
   copyRowMajor(fresh = false): TypedArray {
     const n = this.size;
-    const out = fresh ? freshArray(this.dtype, n) : allocate(this.dtype, n);
+    const out = fresh ? freshArray(this.dtype, n) : allocateForOverwrite(this.dtype, n);
     if (n === 0) return out;
     const nd = this.ndim;
     if (this.isContiguous()) {
