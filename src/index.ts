@@ -28,3 +28,4 @@ export * as classic from "./classic/index.js";
 export * as train from "./train/index.js";
 export * as io from "./io/index.js";
 export * as models from "./models/index.js";
+export * as text from "./text/index.js";

@@ -14,6 +14,7 @@ commands:
   doctor         the babysitting checklist on a model and data (initial loss, overfit, LR range...)
   search         random search over learning rate, weight decay, dropout (short runs)
   charrnn        character-level LSTM language model: charrnn train [text] | charrnn sample <ckpt>
+  caption        image captioning on synthetic scenes: caption train [--attention] | caption <image.png>
   download <fashion-mnist|mnist|cifar10|cifar100> --dir D [--base-url URL]
                  fetch and verify a dataset's official files
 run \`kestrel <command> --help\` for details`;
@@ -40,6 +41,7 @@ const COMMANDS: Record<string, Command> = {
   doctor: async (args, io) => (await import("./doctor.js")).doctorCommand(args, io),
   search: async (args, io) => (await import("./search.js")).searchCommand(args, io),
   charrnn: async (args, io) => (await import("./charrnn.js")).charrnnCommand(args, io),
+  caption: async (args, io) => (await import("./caption.js")).captionCommand(args, io),
 };
 
 function defaultIO(): CliIO {

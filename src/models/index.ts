@@ -37,6 +37,7 @@ export * from "./squeezenet.js";
 export * from "./fractalnet.js";
 export * from "./transfer.js";
 export * from "./summary.js";
+export * from "./captioning.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Factory = (options?: any) => Module;

@@ -7,3 +7,5 @@ export { ImageFolder } from "./image_folder.js";
 export type { ImageFolderOptions } from "./image_folder.js";
 export { ImageArrayDataset } from "./base.js";
 export type { Transform, VisionOptions, DatasetTensors, ToTensorsOptions } from "./base.js";
+export { SyntheticScenes, generateScenes, sceneSplits, describeScene, renderScene, writeScenes, SCENE_SHAPES, SCENE_COLORS, SCENE_SIZES } from "./scenes.js";
+export type { Scene, SceneObject, ScenesOptions } from "./scenes.js";
