@@ -5,11 +5,12 @@
 // never keep the process alive) and need no dispose.
 //
 // Node uses worker_threads (reached through process.getBuiltinModule, so the library has no
-// static node: import and still loads in browsers); a browser version needs only a
-// startWorkers() that creates Web Workers from the same source text.
+// static node: import and still loads in browsers); browsers get Web Workers made from a Blob
+// URL of the same loop (WEB_WORKER_SOURCE). A browser's main thread may not block in
+// Atomics.wait, so there the caller only spins while a worker finishes its last tile.
 
 import { CTL_BYTE, SCRATCH_BASE, type Runtime } from "./runtime.js";
-import { DONE, NODE_WORKER_SOURCE, SEQ } from "./worker.js";
+import { DONE, NODE_WORKER_SOURCE, SEQ, WEB_WORKER_SOURCE } from "./worker.js";
 
 // Control block slots (i32); must match assembly/kernels.ts.
 const NEXT = 1, NTILES = 3, TILES_M = 4, MT = 5, NT = 6;
@@ -22,6 +23,14 @@ const WORKER_SPIN = 20000;
 type GetBuiltin = (id: string) => unknown;
 interface NodeWorker { unref(): void; on(ev: string, f: (e: unknown) => void): void }
 interface WorkerThreads { Worker: new (src: string, o: object) => NodeWorker }
+interface WebWorker { postMessage(m: unknown): void; addEventListener(ev: string, f: () => void): void }
+interface WebGlobals {
+  Worker?: new (url: string) => WebWorker;
+  Blob?: new (parts: string[], o: { type: string }) => unknown;
+  URL?: { createObjectURL?(b: unknown): string };
+}
+/** Whether this thread may block in Atomics.wait (false on a browser's main thread). */
+let canWait = true;
 
 let rt: Runtime;
 let ctl: Int32Array;
@@ -51,7 +60,7 @@ function startWorkers(): void {
   if (n <= 0) return;
   const getBuiltin = (globalThis as { process?: { getBuiltinModule?: GetBuiltin } }).process?.getBuiltinModule;
   const wt = getBuiltin?.("node:worker_threads") as WorkerThreads | undefined;
-  if (!wt) return; // no worker API here (browser support: create Web Workers from the same source)
+  if (!wt) { startWebWorkers(n); return; }
   for (let tid = 1; tid <= n; tid++) {
     const w = new wt.Worker(NODE_WORKER_SOURCE, {
       eval: true,
@@ -61,6 +70,24 @@ function startWorkers(): void {
     });
     w.unref();
     w.on("error", () => { workersAlive--; });
+    workersAlive++;
+  }
+}
+
+/** Browsers (and other hosts with Web Workers): n workers from a Blob URL of the worker loop. */
+function startWebWorkers(n: number): void {
+  const g = globalThis as WebGlobals;
+  if (!g.Worker || !g.Blob || !g.URL?.createObjectURL) return; // no workers: the caller runs every tile
+  const url = g.URL.createObjectURL(new g.Blob([WEB_WORKER_SOURCE], { type: "text/javascript" }));
+  for (let tid = 1; tid <= n; tid++) {
+    let w: WebWorker;
+    try {
+      w = new g.Worker(url);
+    } catch {
+      return; // e.g. a content-security policy forbids blob: workers
+    }
+    w.addEventListener("error", () => { workersAlive--; });
+    w.postMessage({ module: rt.module, memory: rt.memory, ctl: CTL_BYTE, tid, spin: WORKER_SPIN });
     workersAlive++;
   }
 }
@@ -100,6 +127,12 @@ export function runGemm(j: GemmJob, split: boolean): void {
   rt.exports.runJob(CTL_BYTE, 0);
   // Another thread may still be finishing a tile it claimed.
   for (let spins = 0; Atomics.load(c, DONE) !== ntiles; spins++) {
-    if (spins > 100000) Atomics.wait(c, DONE, Atomics.load(c, DONE), 1);
+    if (spins > 100000 && canWait) {
+      try {
+        Atomics.wait(c, DONE, Atomics.load(c, DONE), 1);
+      } catch {
+        canWait = false; // a browser's main thread: keep spinning
+      }
+    }
   }
 }
