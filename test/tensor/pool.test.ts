@@ -67,13 +67,15 @@ for (let round = 0; round < 3; round++) {
 console.log(JSON.stringify({ limit0, limit: poolStats().limitBytes, pooled: poolStats().pooledBytes }));
 `;
 
-test("pool: the idle budget grows to 1.5× what one collection returns, unless KESTREL_POOL_MB fixes it", () => {
+test("pool: with KESTREL_POOL_MB=auto the idle budget grows to 1.5× what one collection returns; by default it stays 64 MiB", () => {
   const MiB = 1024 * 1024;
-  const grown = child(GROW, { KESTREL_POOL_MB: "" }, ["--expose-gc"]);
+  const grown = child(GROW, { KESTREL_POOL_MB: "auto" }, ["--expose-gc"]);
   assert.equal(grown.limit0, 64 * MiB);
   assert.ok((grown.limit as number) >= 140 * MiB && (grown.limit as number) <= 1024 * MiB, `limit ${(grown.limit as number) / MiB} MiB`);
   assert.ok((grown.pooled as number) > 64 * MiB, `pooled ${(grown.pooled as number) / MiB} MiB: nothing beyond the base budget was kept`);
-  const fixed = child(GROW, { KESTREL_POOL_MB: "64" }, ["--expose-gc"]);
-  assert.equal(fixed.limit, 64 * MiB);
-  assert.ok((fixed.pooled as number) <= 64 * MiB);
+  for (const env of ["", "64"]) {
+    const fixed = child(GROW, { KESTREL_POOL_MB: env }, ["--expose-gc"]);
+    assert.equal(fixed.limit, 64 * MiB);
+    assert.ok((fixed.pooled as number) <= 64 * MiB);
+  }
 });
