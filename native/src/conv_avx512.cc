@@ -55,6 +55,16 @@ const KernelFn* const kernels[4] = {nullptr, kernelRow<1>, kernelRow<2>, kernelR
 
 constexpr int MR = 8, NR = 48;
 
+/** dst[0..n) = src[0..n) + b, 16 lanes at a time with a masked tail (rows here are short, so
+ * this beats memcpy's call and a scalar loop: both showed up at ~8% of a 16-channel conv). */
+inline void copyRow(float* dst, const float* src, long n, float b) {
+  const __m512 bv = _mm512_set1_ps(b);
+  for (long e = 0; e < n; e += 16) {
+    const __mmask16 m = n - e >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - e)) - 1);
+    _mm512_mask_storeu_ps(dst + e, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, src + e), bv));
+  }
+}
+
 }  // namespace
 
 PhasePlanes::PhasePlanes(const DirectConv& d) : d(d) {
@@ -105,7 +115,7 @@ void PhasePlanes::fill(const float* src, float* xp, bool channelsLast) const {
         for (long c = 0; c < C; c++) {
           float* dst = xp + (pi * C + c) * plane + i * Wp;
           const float* s = src + (c * H + h) * W + w0;
-          if (d.sW == 1) std::memcpy(dst + j0, s, (j1 - j0) * sizeof(float));
+          if (d.sW == 1) copyRow(dst + j0, s, j1 - j0, 0.0f);
           else for (long j = j0; j < j1; j++) dst[j] = s[(j - j0) * d.sW];
         }
       }
@@ -151,16 +161,7 @@ void direct_conv_avx512(const DirectConv& d, long N, const float* x, float* out)
           const long oh = q / Wp, ow = q - oh * Wp;
           if (ow >= d.oW) { q += Wp - ow; continue; }
           const long len = std::min(d.oW - ow, qe - q), j = q - q0, l = oh * d.oW + ow;
-          for (long i = 0; i < mr; i++) {
-            float* dst = o + (o0 + i) * L + l;
-            const float* s = tmp + i * NR + j;
-            if (d.bias) {
-              const float b = d.bias[o0 + i];
-              for (long e = 0; e < len; e++) dst[e] = s[e] + b;
-            } else {
-              for (long e = 0; e < len; e++) dst[e] = s[e];
-            }
-          }
+          for (long i = 0; i < mr; i++) copyRow(o + (o0 + i) * L + l, tmp + i * NR + j, len, d.bias ? d.bias[o0 + i] : 0.0f);
           q += len;
         }
       }
