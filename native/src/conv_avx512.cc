@@ -189,8 +189,15 @@ thread_local Scratch gBuf, xtBuf;
 // for one (ki, kj) sums over the L output positions in registers: a GEMM microkernel whose B
 // rows are read straight from xT (row (oh + ki·dH)·Wp + ow + kj·dW) and whose A panel is g
 // packed [L][12] once per image.
+//
+// C == 16, stride 1, dilation 1 (the "taps" use): the kW taps (ki, 0..kW−1) are kW
+// consecutive positions of xT, i.e. kW consecutive 16-float vectors, so the same kernel with
+// NV = kW computes a row's taps in one pass over the L positions: 8 output channels × kW
+// taps = up to 24 accumulators, kW loads + 8 broadcasts per 8·kW FMAs.
+// acc: the block's first row; row i is at i·C, vector v at v·vecPitch (16 for channel
+// vectors, OC·C for taps).
 template <int MR, int NV>
-void wgKernel(const float* __restrict Ap, const float* __restrict xT, long C, long Wp, long oH, long oW, float* __restrict acc) {
+void wgKernel(const float* __restrict Ap, const float* __restrict xT, long C, long Wp, long oH, long oW, float* __restrict acc, long vecPitch) {
   __m512 c[MR][NV];
 #pragma GCC unroll 12
   for (int i = 0; i < MR; i++)
@@ -207,56 +214,23 @@ void wgKernel(const float* __restrict Ap, const float* __restrict xT, long C, lo
       }
     }
   }
-  // acc (a row of the thread's partial, pitch C) += the block.
+  // acc (rows of the thread's partial) += the block.
 #pragma GCC unroll 12
   for (int i = 0; i < MR; i++)
     for (int v = 0; v < NV; v++) {
-      float* p = acc + i * C + 16 * v;
+      float* p = acc + i * C + v * vecPitch;
       _mm512_storeu_ps(p, _mm512_add_ps(_mm512_loadu_ps(p), c[i][v]));
     }
 }
 
-// C == 16, stride 1, dilation 1: the kW taps (ki, 0..kW−1) are kW consecutive positions of
-// xT, i.e. kW consecutive 16-float vectors, so one pass over the L positions computes the
-// block for all of a row's taps: 8 output channels × kW taps (≤ 3) = up to 24 accumulators
-// and kW loads + 8 broadcasts per 8·kW FMAs (the per-tap kernel does 1 load + MR broadcasts
-// per MR FMAs). acc: the (oc, tap 0) row; taps are tapPitch floats apart.
-template <int MR, int NV>
-void wgTapsKernel(const float* __restrict Ap, const float* __restrict xT, long Wp, long oH, long oW, float* __restrict acc, long tapPitch) {
-  __m512 c[MR][NV];
-#pragma GCC unroll 8
-  for (int i = 0; i < MR; i++)
-    for (int v = 0; v < NV; v++) c[i][v] = _mm512_setzero_ps();
-  for (long oh = 0; oh < oH; oh++) {
-    const float* b = xT + oh * Wp * 16;
-    for (long ow = 0; ow < oW; ow++, b += 16, Ap += MR) {
-      __m512 bv[NV];
-      for (int v = 0; v < NV; v++) bv[v] = _mm512_loadu_ps(b + 16 * v);
-#pragma GCC unroll 8
-      for (int i = 0; i < MR; i++) {
-        const __m512 a = _mm512_set1_ps(Ap[i]);
-        for (int v = 0; v < NV; v++) c[i][v] = _mm512_fmadd_ps(a, bv[v], c[i][v]);
-      }
-    }
-  }
-#pragma GCC unroll 8
-  for (int i = 0; i < MR; i++)
-    for (int v = 0; v < NV; v++) {
-      float* p = acc + v * tapPitch + i * 16;
-      _mm512_storeu_ps(p, _mm512_add_ps(_mm512_loadu_ps(p), c[i][v]));
-    }
-}
-
-using TapsFn = void (*)(const float*, const float*, long, long, long, float*, long);
-template <int NV>
-constexpr TapsFn tapsRow[9] = {nullptr, wgTapsKernel<1, NV>, wgTapsKernel<2, NV>, wgTapsKernel<3, NV>, wgTapsKernel<4, NV>,
-                               wgTapsKernel<5, NV>, wgTapsKernel<6, NV>, wgTapsKernel<7, NV>, wgTapsKernel<8, NV>};
-const TapsFn* const tapsKernels[4] = {nullptr, tapsRow<1>, tapsRow<2>, tapsRow<3>};
-
-using WgFn = void (*)(const float*, const float*, long, long, long, long, float*);
+using WgFn = void (*)(const float*, const float*, long, long, long, long, float*, long);
 template <int NV>
 constexpr WgFn wgRow[13] = {nullptr, wgKernel<1, NV>, wgKernel<2, NV>, wgKernel<3, NV>, wgKernel<4, NV>, wgKernel<5, NV>, wgKernel<6, NV>,
                             wgKernel<7, NV>, wgKernel<8, NV>, wgKernel<9, NV>, wgKernel<10, NV>, wgKernel<11, NV>, wgKernel<12, NV>};
+// Three vectors: at most 8 rows (24 accumulators); used only by the taps path.
+constexpr WgFn wgRow3[9] = {nullptr, wgKernel<1, 3>, wgKernel<2, 3>, wgKernel<3, 3>, wgKernel<4, 3>,
+                            wgKernel<5, 3>, wgKernel<6, 3>, wgKernel<7, 3>, wgKernel<8, 3>};
+const WgFn* const tapsKernels[4] = {nullptr, wgRow<1>, wgRow<2>, wgRow3};
 
 // Any C: vectors run along the output positions q = oh·Wp + ow (g copied into that pitch with
 // zeros in the pad columns), one accumulator per (output channel, k) pair of an OB×KB block,
@@ -316,7 +290,7 @@ void direct_weight_grad_avx512(const DirectConv& d, long N, const float* x, cons
             for (long l = 0; l < L; l++)
               for (long i = 0; i < mr; i++) A[l * mr + i] = gn[(o0 + i) * L + l];
             for (long ki = 0; ki < d.kH; ki++)
-              tapsKernels[d.kW][mr](A, xT + P.offset(0, ki, 0, true), Wp, d.oH, d.oW, part + (ki * d.kW * OC + o0) * C, OC * C);
+              tapsKernels[d.kW][mr](A, xT + P.offset(0, ki, 0, true), C, Wp, d.oH, d.oW, part + (ki * d.kW * OC + o0) * C, OC * C);
           }
           continue;
         }
@@ -330,8 +304,8 @@ void direct_weight_grad_avx512(const DirectConv& d, long N, const float* x, cons
               const float* xs = xT + P.offset(0, ki, kj, true);
               float* acc = part + ((ki * d.kW + kj) * OC + o0) * C;
               long c0 = 0;
-              for (; c0 + 32 <= C; c0 += 32) wgRow<2>[mr](A, xs + c0, C, Wp, d.oH, d.oW, acc + c0);
-              if (c0 < C) wgRow<1>[mr](A, xs + c0, C, Wp, d.oH, d.oW, acc + c0);
+              for (; c0 + 32 <= C; c0 += 32) wgRow<2>[mr](A, xs + c0, C, Wp, d.oH, d.oW, acc + c0, 16);
+              if (c0 < C) wgRow<1>[mr](A, xs + c0, C, Wp, d.oH, d.oW, acc + c0, 16);
             }
         }
       } else {
