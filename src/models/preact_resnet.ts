@@ -11,23 +11,30 @@ import { BatchNorm2d } from "../nn/norm.js";
 import { ReLU } from "../nn/activation.js";
 import { AdaptiveAvgPool2d } from "../nn/pool.js";
 import { Linear } from "../nn/linear.js";
+import { Dropout } from "../nn/dropout.js";
 import * as init from "../nn/init.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { type ModelOptions, buildModel, initSkipped, intOption } from "./util.js";
 
-/** BN-ReLU-conv3×3 twice; the shortcut (projection if needed) taken from the pre-activated input, as in the paper's code. */
+/**
+ * BN-ReLU-conv3×3 twice; the shortcut (projection if needed) taken from the pre-activated
+ * input, as in the paper's code. With `dropRate` (Wide ResNet's block), a dropout layer sits
+ * between the two convs.
+ */
 export class PreActBlock extends Module {
   static readonly expansion = 1;
   bn1: BatchNorm2d;
   conv1: Conv2d;
+  dropout?: Dropout;
   bn2: BatchNorm2d;
   conv2: Conv2d;
   relu = new ReLU();
   shortcut: Conv2d | null;
-  constructor(inPlanes: number, planes: number, stride: number) {
+  constructor(inPlanes: number, planes: number, stride: number, dropRate?: number) {
     super();
     this.bn1 = new BatchNorm2d(inPlanes);
     this.conv1 = new Conv2d(inPlanes, planes, 3, { stride, padding: 1, bias: false });
+    if (dropRate !== undefined) this.dropout = new Dropout(dropRate);
     this.bn2 = new BatchNorm2d(planes);
     this.conv2 = new Conv2d(planes, planes, 3, { padding: 1, bias: false });
     this.shortcut = stride !== 1 || inPlanes !== planes ? new Conv2d(inPlanes, planes, 1, { stride, bias: false }) : null;
@@ -35,8 +42,9 @@ export class PreActBlock extends Module {
   override forward(x: Tensor): Tensor {
     const a = this.relu.forward(this.bn1.forward(x));
     const sc = this.shortcut ? this.shortcut.forward(a) : x;
-    const out = this.conv2.forward(this.relu.forward(this.bn2.forward(this.conv1.forward(a))));
-    return out.add(sc);
+    let h = this.conv1.forward(a);
+    if (this.dropout) h = this.dropout.forward(h);
+    return this.conv2.forward(this.relu.forward(this.bn2.forward(h))).add(sc);
   }
 }
 

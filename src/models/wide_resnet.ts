@@ -16,30 +16,13 @@ import { Dropout } from "../nn/dropout.js";
 import * as init from "../nn/init.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { type ModelOptions, buildModel, initSkipped, intOption, probOption } from "./util.js";
+import { PreActBlock } from "./preact_resnet.js";
 
-/** A wide pre-activation block: BN-ReLU-conv3×3 (stride) [dropout] BN-ReLU-conv3×3, plus shortcut. */
-export class WideBasicBlock extends Module {
-  bn1: BatchNorm2d;
-  conv1: Conv2d;
-  dropout: Dropout;
-  bn2: BatchNorm2d;
-  conv2: Conv2d;
-  relu = new ReLU();
-  shortcut: Conv2d | null;
+/** A wide pre-activation block: BN-ReLU-conv3×3 (stride) dropout BN-ReLU-conv3×3, plus shortcut. */
+export class WideBasicBlock extends PreActBlock {
+  declare dropout: Dropout;
   constructor(inPlanes: number, planes: number, stride: number, dropRate: number) {
-    super();
-    this.bn1 = new BatchNorm2d(inPlanes);
-    this.conv1 = new Conv2d(inPlanes, planes, 3, { stride, padding: 1, bias: false });
-    this.dropout = new Dropout(dropRate);
-    this.bn2 = new BatchNorm2d(planes);
-    this.conv2 = new Conv2d(planes, planes, 3, { padding: 1, bias: false });
-    this.shortcut = stride !== 1 || inPlanes !== planes ? new Conv2d(inPlanes, planes, 1, { stride, bias: false }) : null;
-  }
-  override forward(x: Tensor): Tensor {
-    const a = this.relu.forward(this.bn1.forward(x));
-    const sc = this.shortcut ? this.shortcut.forward(a) : x;
-    const h = this.dropout.forward(this.conv1.forward(a));
-    return this.conv2.forward(this.relu.forward(this.bn2.forward(h))).add(sc);
+    super(inPlanes, planes, stride, dropRate);
   }
 }
 
