@@ -6,6 +6,8 @@ import { fmtShape, shapeEquals } from "../tensor/shape.js";
 import { onesLike } from "../tensor/creation.js";
 import { setGradEnabled } from "./grad_mode.js";
 import { Node } from "./node.js";
+import { GradStorage } from "./grad_storage.js";
+import { noteBackward } from "../tensor/pool.js";
 
 export interface BackwardOptions {
   retainGraph?: boolean;
@@ -23,11 +25,18 @@ function runHooks(t: Tensor, g: Tensor): Tensor {
   return g;
 }
 
-function accumulateLeaf(leaf: Tensor, g: Tensor, createGraph: boolean): void {
-  g = runHooks(leaf, g);
+function accumulateLeaf(leaf: Tensor, g: Tensor, createGraph: boolean, store: GradStorage | null): void {
+  if (leaf._hooks) {
+    store?.taint(g);
+    g = runHooks(leaf, g);
+    store?.taint(g);
+  }
   if (leaf.grad === null) {
-    // Own the storage: a gradient that aliases another tensor would change under the user's feet.
-    leaf.grad = createGraph ? g : g.detach().clone();
+    // Own the storage: a gradient that aliases another tensor would change under the user's
+    // feet. One the engine allocated and no one else holds can be kept as it is.
+    if (createGraph) leaf.grad = g;
+    else if (store?.owns(g, 0)) { store.taint(g); leaf.grad = g.detach(); }
+    else leaf.grad = g.detach().clone();
   } else {
     leaf.grad = createGraph ? leaf.grad.add(g) : leaf.grad.detach().add(g.detach());
   }
@@ -77,13 +86,16 @@ export function backward(roots: Tensor[], grads: (Tensor | null)[], options: Bac
   const captured: (Tensor | null)[] = options.inputs ? options.inputs.map(() => null) : [];
   const captureNodes = new Map<Node, number>();
   if (options.inputs) options.inputs.forEach((t, i) => { if (t.gradFn) captureNodes.set(t.gradFn as Node, i); });
+  const retainGraph = options.retainGraph ?? createGraph;
+  noteBackward();
+  // Gradients passed between nodes go back to the pool as soon as they are consumed.
+  const store = !capture && !retainGraph && !createGraph ? new GradStorage() : null;
   const sink = (leaf: Tensor, g: Tensor): void => {
-    if (!capture) return accumulateLeaf(leaf, g, createGraph);
+    if (!capture) return accumulateLeaf(leaf, g, createGraph, store);
     const i = capture.get(leaf);
     if (i === undefined) return;
     captured[i] = captured[i] === null ? g : captured[i]!.add(g);
   };
-  const retainGraph = options.retainGraph ?? createGraph;
   const pending = new Map<Node, Tensor>();
   const rootNodes: Node[] = [];
   const prevMode = setGradEnabled(createGraph);
@@ -109,7 +121,10 @@ export function backward(roots: Tensor[], grads: (Tensor | null)[], options: Bac
         return;
       }
       const prev = pending.get(node);
-      pending.set(node, prev ? prev.add(g) : g);
+      const sum = prev ? prev.add(g) : g;
+      store?.hold(sum);
+      if (prev) store?.drop(prev);
+      pending.set(node, sum);
       rootNodes.push(node);
     });
 
@@ -120,30 +135,59 @@ export function backward(roots: Tensor[], grads: (Tensor | null)[], options: Bac
       if (g === undefined) continue; // no gradient flowed here (e.g. an input unused by its consumers)
       const ci = captureNodes.get(node);
       if (ci !== undefined) captured[ci] = g;
+      const held = g;
       const out = node.output;
       if (out && !capture) {
-        g = runHooks(out, g);
+        if (out._hooks) {
+          store?.taint(g);
+          g = runHooks(out, g);
+          store?.taint(g);
+        }
         if (out._retainsGrad) out.grad = createGraph ? g : g.detach().clone();
       }
+      if (node.userCode) store?.taint(g);
       const inputGrads = node.apply(g);
+      // Gradients used here and not kept; recycled once every input's gradient is placed (two
+      // inputs may get the same storage).
+      const used: Tensor[] = [];
       for (let i = 0; i < node.inputs.length; i++) {
         const input = node.inputs[i];
         const gi = inputGrads[i];
         if (!input || !gi) continue;
         checkGrad(node.name, input.shape, gi);
+        if (node.userCode) store?.taint(gi);
         const gcast = gi.dtype === input.dtype ? gi : gi.to(input.dtype);
+        if (gcast !== gi) used.push(gi);
         const child = input.gradFn as Node | null;
         if (child) {
           const prev = pending.get(child);
-          pending.set(child, prev ? prev.add(gcast) : gcast);
+          if (!prev) {
+            store?.hold(gcast);
+            pending.set(child, gcast);
+          } else if (store?.owns(prev, 1) && gcast.storage !== prev.storage) {
+            prev.add_(gcast); // the engine's own buffer: sum in place
+            used.push(gcast);
+          } else {
+            const sum = prev.add(gcast);
+            store?.hold(sum);
+            store?.drop(prev);
+            used.push(gcast);
+            pending.set(child, sum);
+          }
         } else {
           sink(input, gcast);
+          used.push(gcast);
         }
+      }
+      if (store) {
+        for (const t of used) store.discard(t);
+        store.drop(held);
       }
       if (!retainGraph) node.release();
     }
   } finally {
     setGradEnabled(prevMode);
+    store?.close();
   }
   return captured;
 }

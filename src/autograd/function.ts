@@ -54,6 +54,6 @@ export abstract class Function {
         throw new Error(`${this.name}.backward returned ${grads.length} gradients but forward took ${args.length} arguments (return null for non-tensor ones)`);
       }
       return grads;
-    }, { saved: ctx.savedTensors });
+    }, { saved: ctx.savedTensors, userCode: true });
   }
 }

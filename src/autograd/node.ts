@@ -18,6 +18,8 @@ export class Node implements GradNode {
   private saved: { t: Tensor; version: number }[];
   /** Set when the output called retainGrad() or registerHook(): backward runs its hooks and fills its .grad. */
   output: Tensor | null = null;
+  /** The backward is user code (a custom Function): it may keep the gradients it sees or returns. */
+  userCode = false;
 
   constructor(name: string, inputs: (Tensor | null)[], fn: BackwardFn, outShape: readonly number[], saved: readonly Tensor[]) {
     this.name = name;
@@ -53,6 +55,8 @@ export class Node implements GradNode {
 export interface RecordOptions {
   /** Tensors the backward closure reads; an in-place change to any of them before backward is an error. */
   saved?: readonly Tensor[];
+  /** The backward closure runs user code (custom Functions), which may keep gradients. */
+  userCode?: boolean;
 }
 
 /** True when an op on these inputs must record a node. */
@@ -69,7 +73,9 @@ export function needsGrad(...inputs: readonly (Tensor | null | undefined)[]): bo
 export function record(name: string, out: Tensor, inputs: readonly (Tensor | null | undefined)[], backward: BackwardFn, options?: RecordOptions): Tensor {
   if (!needsGrad(...inputs)) return out;
   const ins = inputs.map((t) => (t && t._requiresGrad ? t : null));
-  out.gradFn = new Node(name, ins, backward, out.shape, options?.saved ?? []);
+  const node = new Node(name, ins, backward, out.shape, options?.saved ?? []);
+  node.userCode = options?.userCode ?? false;
+  out.gradFn = node;
   out._requiresGrad = true;
   return out;
 }

@@ -6,7 +6,8 @@
 // Safety: a buffer goes back to the pool only when the one typed array that was registered for
 // it has been collected. Kestrel never hands that array (or another view of its buffer) to
 // users: toArray() copies into unpooled memory. A buffer that was transferred to another thread
-// is detached (byteLength 0) and is simply dropped.
+// is detached (byteLength 0) and is simply dropped. The one exception is recycleNow(), which
+// the backward engine calls for gradient storage that it allocated and that nothing else holds.
 //
 // Finalizers run between tasks, so recycling happens in loops that await (a DataLoader loop
 // does). Until its finalizer runs, the registry keeps a dead array's buffer alive: a loop that
@@ -32,23 +33,23 @@ const MIN_BYTES = envNumber("KESTREL_POOL_MIN_BYTES", 64 * 1024);
 const POISON = envNumber("KESTREL_POOL_POISON", 0) === 1;
 
 /**
- * KESTREL_POOL_MB=auto lets the idle budget grow with what the program recycles: a training
- * step that allocates 700 MB of activations and gradients needs about that much idle to reuse
- * next step (as PyTorch's caching allocator keeps its peak). It is then 1.5× the largest batch
- * of buffers that came back from the garbage collector at once (one cleanup task), at least
- * 64 MiB and at most KESTREL_POOL_MAX_MB (default 1024). Not the default: reused buffers add
- * no external memory, so V8 collects less often, batches grow and the budget with them; RSS
- * then climbs towards the cap over thousands of steps (measured: the reference CNN 701 → 1,088
- * MB from step 200 to 2,000) for ~10% on ResNet-20 training.
+ * The idle budget. By default (KESTREL_POOL_MB unset or "auto") it follows the program: at the
+ * start of each backward pass it becomes 1.25× the poolable bytes allocated since the previous
+ * one outside backward (a training step's forward: the activations the collector hands back
+ * for the next step to reuse), at least 64 MiB and at most KESTREL_POOL_MAX_MB (default
+ * 1024). It only grows, and it depends on the model and batch, not on when the collector runs,
+ * so RSS stays flat. Gradients need no budget: the engine recycles them itself. PyTorch's
+ * caching allocator likewise keeps a step's peak. A number fixes the budget in MiB (0 turns
+ * pooling off).
  */
+const BASE_BYTES = 64 * 1024 * 1024;
 const GROWTH_CAP = envNumber("KESTREL_POOL_MAX_MB", 1024) * 1024 * 1024;
-const poolEnv = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.KESTREL_POOL_MB;
-let adaptive = poolEnv?.trim().toLowerCase() === "auto";
-/** Upper bound on the bytes kept idle in the pool (KESTREL_POOL_MB, default 64; 0 disables pooling). */
-let maxPooledBytes = (adaptive ? 64 : envNumber("KESTREL_POOL_MB", 64)) * 1024 * 1024;
-/** Bytes returned by finalizers in the current batch (one cleanup task), and whether one is open. */
-let batchBytes = 0;
-let batchOpen = false;
+const poolEnv = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.KESTREL_POOL_MB?.trim().toLowerCase();
+let adaptive = poolEnv === undefined || poolEnv === "" || poolEnv === "auto";
+/** Upper bound on the bytes kept idle in the pool. */
+let maxPooledBytes = adaptive ? BASE_BYTES : envNumber("KESTREL_POOL_MB", 64) * 1024 * 1024;
+/** Poolable bytes handed out outside backward passes since the last one began. */
+let forwardBytes = 0;
 const buckets = new Map<number, ArrayBuffer[]>();
 /** Insertion order of pooled buffers, to drop the oldest first when over budget. */
 const order: ArrayBuffer[] = [];
@@ -57,35 +58,37 @@ let pooledBytes = 0;
 let trackedBytes = 0;
 /** Cap on trackedBytes: twice the idle budget. */
 let maxTrackedBytes = 2 * maxPooledBytes;
-const stats = { hits: 0, misses: 0, recycled: 0, dropped: 0, untracked: 0 };
+const stats = { hits: 0, misses: 0, recycled: 0, dropped: 0, untracked: 0, released: 0 };
+/** While open, every poolable array handed out is added here (the backward engine's log). */
+let allocLog: Set<TypedArray> | null = null;
 
 const registry = typeof FinalizationRegistry === "function"
   ? new FinalizationRegistry<{ buf: ArrayBuffer; bytes: number }>((entry) => release(entry))
   : null;
 
-function closeBatch(): void {
-  batchOpen = false;
-  if (adaptive && 1.5 * batchBytes > maxPooledBytes) {
-    maxPooledBytes = Math.min(GROWTH_CAP, 1.5 * batchBytes);
+/** A backward pass begins: size the adaptive budget by what the forward before it allocated. */
+export function noteBackward(): void {
+  if (adaptive && 1.25 * forwardBytes > maxPooledBytes) {
+    maxPooledBytes = Math.min(Math.max(GROWTH_CAP, BASE_BYTES), Math.floor(1.25 * forwardBytes));
     maxTrackedBytes = 2 * maxPooledBytes;
   }
-  batchBytes = 0;
+  forwardBytes = 0;
 }
 
 function release(entry: { buf: ArrayBuffer; bytes: number }): void {
   trackedBytes -= entry.bytes;
-  batchBytes += entry.bytes;
-  // Finalizer callbacks of one cleanup task run back to back; a microtask runs after them.
-  if (!batchOpen) { batchOpen = true; queueMicrotask(closeBatch); }
-  const buf = entry.buf;
+  if (keep(entry.buf)) stats.recycled++;
+}
+
+/** Put an idle buffer in its bucket, dropping the oldest idle ones when over budget. */
+function keep(buf: ArrayBuffer): boolean {
   const bytes = buf.byteLength;
-  if (bytes === 0 || maxPooledBytes === 0) return; // detached (transferred) or pooling off
+  if (bytes === 0 || maxPooledBytes === 0) return false; // detached (transferred) or pooling off
   let list = buckets.get(bytes);
   if (!list) buckets.set(bytes, (list = []));
   list.push(buf);
   order.push(buf);
   pooledBytes += bytes;
-  stats.recycled++;
   while (pooledBytes > maxPooledBytes && order.length) {
     const old = order.shift()!;
     const l = buckets.get(old.byteLength);
@@ -96,6 +99,33 @@ function release(entry: { buf: ArrayBuffer; bytes: number }): void {
       stats.dropped++;
     }
   }
+  return true;
+}
+
+/**
+ * Hand `arr`'s buffer back to the pool now instead of when the collector takes `arr`. Only for
+ * arrays no one can read again: the backward engine calls it for gradient storage it
+ * allocated and alone holds. Arrays that are views into a larger buffer are left alone.
+ */
+export function recycleNow(arr: TypedArray): void {
+  const buf = arr.buffer as ArrayBuffer;
+  if (arr.byteOffset !== 0 || arr.byteLength !== buf.byteLength || buf.byteLength < MIN_BYTES) return;
+  if (registry?.unregister(arr)) trackedBytes -= buf.byteLength;
+  if (keep(buf)) stats.released++;
+}
+
+/**
+ * Start logging the poolable arrays handed out (returns the log that was open, to restore with
+ * endAllocLog). Lets the backward engine tell storage it allocated from storage others hold.
+ */
+export function beginAllocLog(): { log: Set<TypedArray>; outer: Set<TypedArray> | null } {
+  const outer = allocLog;
+  allocLog = new Set();
+  return { log: allocLog, outer };
+}
+
+export function endAllocLog(handle: { outer: Set<TypedArray> | null }): void {
+  allocLog = handle.outer;
 }
 
 function take(bytes: number): ArrayBuffer | null {
@@ -117,10 +147,13 @@ const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4 };
  */
 export function pooledArray(dtype: DType, length: number, zero = true): TypedArray {
   const bytes = length * BYTES[dtype];
-  if (bytes < MIN_BYTES || registry === null || maxPooledBytes === 0 || trackedBytes + bytes > maxTrackedBytes) {
+  if (bytes < MIN_BYTES || registry === null || maxPooledBytes === 0) {
     stats.untracked++;
     return zero || bytes < MIN_BYTES ? freshArray(dtype, length) : uninitArray(dtype, length);
   }
+  if (allocLog === null) forwardBytes += bytes;
+  // A pooled buffer is held already, so reusing it never adds memory: only fresh buffers
+  // count against the cap on registered bytes.
   const buf = take(bytes);
   let arr: TypedArray;
   if (buf) {
@@ -128,12 +161,18 @@ export function pooledArray(dtype: DType, length: number, zero = true): TypedArr
     arr = dtype === "float32" ? new Float32Array(buf) : dtype === "float64" ? new Float64Array(buf) : new Int32Array(buf);
     if (zero) arr.fill(0);
     else if (POISON && dtype !== "int32") arr.fill(NaN);
+  } else if (trackedBytes + bytes > maxTrackedBytes) {
+    stats.untracked++;
+    arr = zero ? freshArray(dtype, length) : uninitArray(dtype, length);
+    allocLog?.add(arr);
+    return arr;
   } else {
     stats.misses++;
     arr = zero ? freshArray(dtype, length) : uninitArray(dtype, length);
   }
-  registry.register(arr, { buf: arr.buffer as ArrayBuffer, bytes });
+  registry.register(arr, { buf: arr.buffer as ArrayBuffer, bytes }, arr);
   trackedBytes += bytes;
+  allocLog?.add(arr);
   return arr;
 }
 
@@ -164,8 +203,8 @@ export function freshArray(dtype: DType, length: number): TypedArray {
   }
 }
 
-/** Pool counters and idle bytes (for benchmarks and the memory tests). */
-export function poolStats(): { hits: number; misses: number; recycled: number; dropped: number; untracked: number; pooledBytes: number; trackedBytes: number; limitBytes: number } {
+/** Pool counters (recycled: by the collector; released: by recycleNow) and idle bytes (for benchmarks and the memory tests). */
+export function poolStats(): { hits: number; misses: number; recycled: number; dropped: number; untracked: number; released: number; pooledBytes: number; trackedBytes: number; limitBytes: number } {
   return { ...stats, pooledBytes, trackedBytes, limitBytes: maxPooledBytes };
 }
 

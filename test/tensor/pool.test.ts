@@ -1,5 +1,5 @@
 // The storage pool: recycled buffers handed out uninitialised must never leak stale values
-// into results, and the idle budget grows with what a yielding loop recycles. Each case runs in
+// into results, and the idle budget follows what a training step's forward allocates. Each case runs in
 // a child process, since the pool's options are read from the environment at load time (the
 // child inherits KESTREL_BACKEND, so this runs on every backend of the conformance suite).
 import { test } from "node:test";
@@ -40,42 +40,51 @@ for (let i = 0; i < 4; i++) {
   for (let t = 0; t < 3; t++) await new Promise((r) => setImmediate(r));
 }
 const w = Array.from(net.parameters()[0].toArray()).slice(0, 8);
-console.log(JSON.stringify({ losses, w, hits: poolStats().hits }));
+console.log(JSON.stringify({ losses, w, hits: poolStats().hits, released: poolStats().released }));
 `;
 
 test("pool: recycled uninitialised buffers (poisoned with NaN) never change a training run", () => {
   const poisoned = child(TRAIN, { KESTREL_POOL_POISON: "1", KESTREL_POOL_MIN_BYTES: "0", KESTREL_POOL_MB: "64" }, ["--expose-gc"]);
   const unpooled = child(TRAIN, { KESTREL_POOL_MB: "0" });
   assert.ok((poisoned.hits as number) > 20, `the pool was hardly used (hits ${poisoned.hits}); the test would prove nothing`);
+  assert.ok((poisoned.released as number) > 10, `backward recycled only ${poisoned.released} gradients`);
   assert.equal((unpooled.hits as number), 0);
   for (const v of poisoned.losses as number[]) assert.ok(Number.isFinite(v), `loss ${v}`);
   assert.deepEqual(poisoned.losses, unpooled.losses);
   assert.deepEqual(poisoned.w, unpooled.w);
 });
 
+// A "training step" whose forward allocates 100 MiB (a chain of 1 MiB products), then backward.
 const GROW = `
-import { zeros } from "./src/index.ts";
+import { ones } from "./src/index.ts";
 import { poolStats } from "./src/tensor/pool.ts";
 const limit0 = poolStats().limitBytes;
-for (let round = 0; round < 3; round++) {
-  let keep = [];
-  for (let i = 0; i < 100; i++) keep.push(zeros([256, 1024]));  // 100 × 1 MiB
-  keep = null;
+const x = ones([256, 1024], { requiresGrad: true });
+const hits = [];
+for (let step = 0; step < 3; step++) {
+  const h0 = poolStats().hits;
+  let y = x;
+  for (let i = 0; i < 100; i++) y = y.mul(1.0001);
+  hits.push(poolStats().hits - h0);
+  y.sum().backward();
+  y = null;
+  x.grad = null;
   globalThis.gc();
   for (let t = 0; t < 5; t++) await new Promise((r) => setImmediate(r));
 }
-console.log(JSON.stringify({ limit0, limit: poolStats().limitBytes, pooled: poolStats().pooledBytes }));
+console.log(JSON.stringify({ limit0, limit: poolStats().limitBytes, hits }));
 `;
 
-test("pool: with KESTREL_POOL_MB=auto the idle budget grows to 1.5× what one collection returns; by default it stays 64 MiB", () => {
+test("pool: by default the idle budget becomes 1.25× what a forward pass allocates, and the next forward reuses it; a number fixes it", () => {
   const MiB = 1024 * 1024;
-  const grown = child(GROW, { KESTREL_POOL_MB: "auto" }, ["--expose-gc"]);
-  assert.equal(grown.limit0, 64 * MiB);
-  assert.ok((grown.limit as number) >= 140 * MiB && (grown.limit as number) <= 1024 * MiB, `limit ${(grown.limit as number) / MiB} MiB`);
-  assert.ok((grown.pooled as number) > 64 * MiB, `pooled ${(grown.pooled as number) / MiB} MiB: nothing beyond the base budget was kept`);
-  for (const env of ["", "64"]) {
-    const fixed = child(GROW, { KESTREL_POOL_MB: env }, ["--expose-gc"]);
-    assert.equal(fixed.limit, 64 * MiB);
-    assert.ok((fixed.pooled as number) <= 64 * MiB);
+  for (const env of ["", "auto"]) {
+    const grown = child(GROW, { KESTREL_POOL_MB: env, KESTREL_POOL_MIN_BYTES: "" }, ["--expose-gc"]);
+    assert.equal(grown.limit0, 64 * MiB);
+    assert.ok((grown.limit as number) >= 125 * MiB && (grown.limit as number) <= 127 * MiB, `limit ${(grown.limit as number) / MiB} MiB`);
+    const hits = grown.hits as number[];
+    assert.ok(hits[2] >= 95, `the third forward took only ${hits[2]} of its 100 buffers from the pool`);
   }
+  const fixed = child(GROW, { KESTREL_POOL_MB: "64", KESTREL_POOL_MIN_BYTES: "" }, ["--expose-gc"]);
+  assert.equal(fixed.limit, 64 * MiB);
+  assert.ok((fixed.hits as number[])[2] <= 64, `hits ${(fixed.hits as number[])[2]} beyond a 64 MiB budget`);
 });
