@@ -3,6 +3,7 @@
 // global average pooling and a linear layer to 10 classes. Shortcuts where the shape changes
 // are 1×1 conv (stride 2) + BN ("option B"), identical in the PyTorch, tfjs and ONNX versions.
 import { nn, F, Tensor } from "../../src/index.js";
+const { batchNormReLU } = nn;
 
 class BasicBlock extends nn.Module {
   conv1: nn.Conv2d; bn1: nn.BatchNorm2d; conv2: nn.Conv2d; bn2: nn.BatchNorm2d;
@@ -18,7 +19,7 @@ class BasicBlock extends nn.Module {
       : null;
   }
   override forward(x: Tensor): Tensor {
-    const out = this.bn2.forward(this.conv2.forward(F.relu(this.bn1.forward(this.conv1.forward(x)))));
+    const out = this.bn2.forward(this.conv2.forward(batchNormReLU(this.bn1, null, this.conv1.forward(x))));
     const sc = this.shortcut ? (this.shortcut.forward(x) as Tensor) : x;
     return F.relu(out.add(sc));
   }
@@ -39,7 +40,7 @@ class ResNet20 extends nn.Module {
     this.fc = new nn.Linear(64, numClasses);
   }
   override forward(x: Tensor): Tensor {
-    const h = this.layers.forward(F.relu(this.bn.forward(this.conv.forward(x)))) as Tensor;
+    const h = this.layers.forward(batchNormReLU(this.bn, null, this.conv.forward(x))) as Tensor;
     return this.fc.forward(h.mean([2, 3]));
   }
 }

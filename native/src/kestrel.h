@@ -36,13 +36,13 @@ void sgemm(bool transA, bool transB, long M, long N, long K, const float* A, lon
 // Microkernels compiled in their own translation units with their own -m flags.
 void ukr_avx512_12x32(long kc, const float* A, const float* B, float* C, long ldc, float beta);
 /** Batch-norm backward of channel b (norm_avx512.cc): sums, then gx unless null. */
-void norm_backward_channel_avx512(const float* x, const float* g, float* gx, long A, long B, long S, long b, double m, double r,
+void norm_backward_channel_avx512(const float* x, const float* g, const float* mask, float* gx, long A, long B, long S, long b, double m, double r,
                                   double sc, bool batchStats, double n, double* sumG, double* sumGX);
 /** Σ x[0..n) and Σ (x − m)² in double (norm_avx512.cc). */
 double sum_block_avx512(const float* x, long n);
 double sqdev_block_avx512(const float* x, long n, double m);
 /** out = (x − m)·sc + sh over one row of S, computed in double. */
-void norm_apply_row_avx512(const float* x, float* out, long S, double m, double sc, double sh);
+void norm_apply_row_avx512(const float* x, float* out, long S, double m, double sc, double sh, bool relu);
 /** GFLOP/s of one thread running only 512-bit FMAs for `iters` × 24 instructions (peak_avx512.cc). */
 double fma_peak_thread_avx512(long iters);
 void ukr_avx2_6x16(long kc, const float* A, const float* B, float* C, long ldc, float beta);

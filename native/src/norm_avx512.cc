@@ -48,23 +48,35 @@ double sqdev_block_avx512(const float* x, long n, double m) {
   return _mm512_reduce_add_pd(_mm512_add_pd(s0, s1));
 }
 
-void norm_apply_row_avx512(const float* x, float* out, long S, double m, double sc, double sh) {
-  const __m512d mv = _mm512_set1_pd(m), scv = _mm512_set1_pd(sc), shv = _mm512_set1_pd(sh);
+void norm_apply_row_avx512(const float* x, float* out, long S, double m, double sc, double sh, bool relu) {
+  const __m512d mv = _mm512_set1_pd(m), scv = _mm512_set1_pd(sc), shv = _mm512_set1_pd(sh), zero = _mm512_setzero_pd();
   for (long j = 0; j < S; j += 8) {
     const long left = S - j;
-    store8(out + j, left, _mm512_add_pd(_mm512_mul_pd(_mm512_sub_pd(load8(x + j, left), mv), scv), shv));
+    __m512d v = _mm512_add_pd(_mm512_mul_pd(_mm512_sub_pd(load8(x + j, left), mv), scv), shv);
+    if (relu) v = _mm512_max_pd(zero, v);  // max returns its second operand for NaN: NaN stays
+    store8(out + j, left, v);
   }
 }
 
-void norm_backward_channel_avx512(const float* x, const float* g, float* gx, long A, long B, long S, long b, double m, double r,
+namespace {
+/** g where mask > 0, else 0 (ReLU's gradient folded into batch norm's); g as is without a mask. */
+inline __m512d maskedG(const float* g, const float* mask, long left) {
+  const __m512d gv = load8(g, left);
+  if (!mask) return gv;
+  return _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(load8(mask, left), _mm512_setzero_pd(), _CMP_GT_OQ), gv);
+}
+}  // namespace
+
+void norm_backward_channel_avx512(const float* x, const float* g, const float* mask, float* gx, long A, long B, long S, long b, double m, double r,
                                   double sc, bool batchStats, double n, double* sumG, double* sumGX) {
   const __m512d mv = _mm512_set1_pd(m);
   __m512d sg = _mm512_setzero_pd(), st = _mm512_setzero_pd();
   for (long i = 0; i < A; i++) {
     const float* xs = x + (i * B + b) * S;
     const float* gs = g + (i * B + b) * S;
+    const float* ms = mask ? mask + (i * B + b) * S : nullptr;
     for (long j = 0; j < S; j += 8) {
-      const __m512d gv = load8(gs + j, S - j), xv = load8(xs + j, S - j);
+      const __m512d gv = maskedG(gs + j, ms ? ms + j : nullptr, S - j), xv = load8(xs + j, S - j);
       sg = _mm512_add_pd(sg, gv);
       st = _mm512_add_pd(st, _mm512_mul_pd(gv, _mm512_sub_pd(xv, mv)));
     }
@@ -79,7 +91,7 @@ void norm_backward_channel_avx512(const float* x, const float* g, float* gx, lon
     const long base = (i * B + b) * S;
     for (long j = 0; j < S; j += 8) {
       const long left = S - j;
-      const __m512d gv = load8(g + base + j, left), xv = load8(x + base + j, left);
+      const __m512d gv = maskedG(g + base + j, mask ? mask + base + j : nullptr, left), xv = load8(x + base + j, left);
       const __m512d xh = _mm512_mul_pd(_mm512_sub_pd(xv, mv), rv);
       const __m512d o = _mm512_mul_pd(scv, _mm512_sub_pd(_mm512_sub_pd(gv, mgv), _mm512_mul_pd(xh, mgxv)));
       const __m256 of = _mm512_cvtpd_ps(o);

@@ -378,7 +378,8 @@ napi_value NormStats(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// normApply(x, A, B, S, mean, rstd, weight|null, bias|null, out)
+// normApply(x, A, B, S, mean, rstd, weight|null, bias|null, out[, relu]): relu clamps negatives
+// to 0 in the same pass (batch norm + ReLU; NaN stays NaN)
 napi_value NormApply(napi_env env, napi_callback_info info) {
   Args a(env, info);
   size_t lx, lm, lr, lw = 0, lb = 0, lo;
@@ -389,6 +390,7 @@ napi_value NormApply(napi_env env, napi_callback_info info) {
   const float* w = a.isNull(6) ? nullptr : a.f32(6, lw);
   const float* bi = a.isNull(7) ? nullptr : a.f32(7, lb);
   float* out = a.f32(8, lo);
+  const bool relu = !a.isNull(9) && a.boolean(9);
   if (!a.ok) return nullptr;
   a.range("normApply: x", 0, A * B * S, lx);
   a.range("normApply: out", 0, A * B * S, lo);
@@ -404,14 +406,16 @@ napi_value NormApply(napi_env env, napi_callback_info info) {
       const double m = mean[b], sc = rstd[b] * (w ? w[b] : 1.0), sh = bi ? bi[b] : 0.0;
       const float* xs = x + r * S;
       float* os = out + r * S;
-      if (avx512) { norm_apply_row_avx512(xs, os, S, m, sc, sh); continue; }
+      if (avx512) { norm_apply_row_avx512(xs, os, S, m, sc, sh, relu); continue; }
       for (long i = 0; i < S; i++) os[i] = (float)((xs[i] - m) * sc + sh);
+      if (relu) for (long i = 0; i < S; i++) if (os[i] < 0) os[i] = 0;
     }
   });
   return nullptr;
 }
 
-// normBackward(x, g, A, B, S, mean, rstd, weight|null, batchStats, gx|null, sumG, sumGXhat)
+// normBackward(x, g, A, B, S, mean, rstd, weight|null, batchStats, gx|null, sumG, sumGXhat[, mask]):
+// with mask (normApply's output with relu), g counts only where mask > 0 (ReLU's gradient)
 napi_value NormBackward(napi_env env, napi_callback_info info) {
   Args a(env, info);
   size_t lx, lg, lm, lr, lw = 0, lgx = 0, l1, l2;
@@ -425,8 +429,11 @@ napi_value NormBackward(napi_env env, napi_callback_info info) {
   float* gx = a.isNull(9) ? nullptr : a.f32(9, lgx);
   double* sumG = a.array<double>(10, l1, napi_float64_array);
   double* sumGX = a.array<double>(11, l2, napi_float64_array);
+  size_t lk = 0;
+  const float* mk = a.isNull(12) ? nullptr : a.f32(12, lk);
   if (!a.ok) return nullptr;
   const long total = A * B * S;
+  if (mk) a.range("normBackward: mask", 0, total, lk);
   a.range("normBackward: x", 0, total, lx);
   a.range("normBackward: g", 0, total, lg);
   if (gx) a.range("normBackward: gx", 0, total, lgx);
@@ -440,7 +447,7 @@ napi_value NormBackward(napi_env env, napi_callback_info info) {
   if (ukr().mr == 12) {  // AVX-512 (the GEMM chose its microkernel by CPUID)
     chunks(B, total, [&](long b0, long b1) {
       for (long b = b0; b < b1; b++)
-        norm_backward_channel_avx512(x, g, gx, A, B, S, b, mean[b], rstd[b], rstd[b] * (w ? w[b] : 1.0), batchStats, n, sumG + b, sumGX + b);
+        norm_backward_channel_avx512(x, g, mk, gx, A, B, S, b, mean[b], rstd[b], rstd[b] * (w ? w[b] : 1.0), batchStats, n, sumG + b, sumGX + b);
     });
     return nullptr;
   }
@@ -451,13 +458,16 @@ napi_value NormBackward(napi_env env, napi_callback_info info) {
       for (long i = 0; i < A; i++) {
         const float* xs = x + (i * B + b) * S;
         const float* gs = g + (i * B + b) * S;
+        const float* ms = mk ? mk + (i * B + b) * S : nullptr;
         double s0 = 0, s1 = 0, t0 = 0, t1 = 0;
         long j = 0;
+        auto G = [&](long k) { return ms && !(ms[k] > 0) ? 0.0f : gs[k]; };
         for (; j + 2 <= S; j += 2) {
-          s0 += gs[j]; s1 += gs[j + 1];
-          t0 += gs[j] * (xs[j] - m); t1 += gs[j + 1] * (xs[j + 1] - m);
+          const float g0 = G(j), g1 = G(j + 1);
+          s0 += g0; s1 += g1;
+          t0 += g0 * (xs[j] - m); t1 += g1 * (xs[j + 1] - m);
         }
-        for (; j < S; j++) { s0 += gs[j]; t0 += gs[j] * (xs[j] - m); }
+        for (; j < S; j++) { const float g0 = G(j); s0 += g0; t0 += g0 * (xs[j] - m); }
         sg += s0 + s1;
         sgx += (t0 + t1) * r;
       }
@@ -470,7 +480,8 @@ napi_value NormBackward(napi_env env, napi_callback_info info) {
         const long base = (i * B + b) * S;
         for (long j = 0; j < S; j++) {
           const double xh = (x[base + j] - m) * r;
-          gx[base + j] = (float)(sc * (g[base + j] - mg - xh * mgx));
+          const float gv = mk && !(mk[base + j] > 0) ? 0.0f : g[base + j];
+          gx[base + j] = (float)(sc * (gv - mg - xh * mgx));
         }
       }
     }

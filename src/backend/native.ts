@@ -122,13 +122,13 @@ function opsKernels(fn: Record<string, (...args: unknown[]) => unknown>): Partia
       if (f32(x)) fn.normStats(x, A, B, S, mean, variance);
       else js.normStats(x, A, B, S, mean, variance);
     },
-    normApply(x, A, B, S, mean, rstd, weight, bias, out) {
-      if (f32(x) && f32(out) && (weight === null || f32(weight)) && (bias === null || f32(bias))) fn.normApply(x, A, B, S, mean, rstd, weight, bias, out);
-      else js.normApply(x, A, B, S, mean, rstd, weight, bias, out);
+    normApply(x, A, B, S, mean, rstd, weight, bias, out, relu = false) {
+      if (f32(x) && f32(out) && (weight === null || f32(weight)) && (bias === null || f32(bias))) fn.normApply(x, A, B, S, mean, rstd, weight, bias, out, relu);
+      else js.normApply(x, A, B, S, mean, rstd, weight, bias, out, relu);
     },
-    normBackward(x, g, A, B, S, mean, rstd, weight, batchStats, gx, sumG, sumGXhat) {
-      if (f32(x) && f32(g) && (weight === null || f32(weight)) && (gx === null || f32(gx))) fn.normBackward(x, g, A, B, S, mean, rstd, weight, batchStats, gx, sumG, sumGXhat);
-      else js.normBackward(x, g, A, B, S, mean, rstd, weight, batchStats, gx, sumG, sumGXhat);
+    normBackward(x, g, A, B, S, mean, rstd, weight, batchStats, gx, sumG, sumGXhat, mask = null) {
+      if (f32(x) && f32(g) && (weight === null || f32(weight)) && (gx === null || f32(gx)) && (mask === null || f32(mask))) fn.normBackward(x, g, A, B, S, mean, rstd, weight, batchStats, gx, sumG, sumGXhat, mask);
+      else js.normBackward(x, g, A, B, S, mean, rstd, weight, batchStats, gx, sumG, sumGXhat, mask);
     },
     reduceMiddle(name, x, xOff, A, B, S, out) {
       if (name === "sum" && f32(x) && f32(out)) fn.reduceMiddle(x, xOff, A, B, S, out);

@@ -9,6 +9,7 @@
 // optional. At test time every column is used (joins average all their inputs).
 
 import { Module } from "../nn/module.js";
+import { batchNormReLU } from "../nn/norm.js";
 import { ModuleList } from "../nn/containers.js";
 import { Conv2d } from "../nn/conv.js";
 import { BatchNorm2d } from "../nn/norm.js";
@@ -34,7 +35,7 @@ export class FractalConv extends Module {
     this.dropout = dropout > 0 ? new Dropout(dropout) : null;
   }
   override forward(x: Tensor): Tensor {
-    const y = this.relu.forward(this.bn.forward(this.conv.forward(x)));
+    const y = batchNormReLU(this.bn, this.relu, this.conv.forward(x));
     return this.dropout ? this.dropout.forward(y) : y;
   }
 }

@@ -6,6 +6,7 @@
 // torchvision's names so GoogLeNet's keys match.
 
 import { Module } from "../nn/module.js";
+import { batchNormReLU } from "../nn/norm.js";
 import { Sequential } from "../nn/containers.js";
 import { Conv2d } from "../nn/conv.js";
 import { BatchNorm2d } from "../nn/norm.js";
@@ -29,7 +30,7 @@ export class BasicConv2d extends Module {
     this.bn = new BatchNorm2d(outChannels, { eps: 0.001 });
   }
   override forward(x: Tensor): Tensor {
-    return this.relu.forward(this.bn.forward(this.conv.forward(x)));
+    return batchNormReLU(this.bn, this.relu, this.conv.forward(x));
   }
 }
 

@@ -5,6 +5,7 @@
 // bottlenecks (164, 1001). Shortcuts that change shape are 1×1 projections, as in the paper.
 
 import { Module } from "../nn/module.js";
+import { batchNormReLU } from "../nn/norm.js";
 import { Sequential } from "../nn/containers.js";
 import { Conv2d } from "../nn/conv.js";
 import { BatchNorm2d } from "../nn/norm.js";
@@ -40,11 +41,11 @@ export class PreActBlock extends Module {
     this.shortcut = stride !== 1 || inPlanes !== planes ? new Conv2d(inPlanes, planes, 1, { stride, bias: false }) : null;
   }
   override forward(x: Tensor): Tensor {
-    const a = this.relu.forward(this.bn1.forward(x));
+    const a = batchNormReLU(this.bn1, this.relu, x);
     const sc = this.shortcut ? this.shortcut.forward(a) : x;
     let h = this.conv1.forward(a);
     if (this.dropout) h = this.dropout.forward(h);
-    return this.conv2.forward(this.relu.forward(this.bn2.forward(h))).add(sc);
+    return this.conv2.forward(batchNormReLU(this.bn2, this.relu, h)).add(sc);
   }
 }
 
@@ -70,11 +71,11 @@ export class PreActBottleneck extends Module {
     this.shortcut = stride !== 1 || inPlanes !== planes * 4 ? new Conv2d(inPlanes, planes * 4, 1, { stride, bias: false }) : null;
   }
   override forward(x: Tensor): Tensor {
-    const a = this.relu.forward(this.bn1.forward(x));
+    const a = batchNormReLU(this.bn1, this.relu, x);
     const sc = this.shortcut ? this.shortcut.forward(a) : x;
     let out = this.conv1.forward(a);
-    out = this.conv2.forward(this.relu.forward(this.bn2.forward(out)));
-    out = this.conv3.forward(this.relu.forward(this.bn3.forward(out)));
+    out = this.conv2.forward(batchNormReLU(this.bn2, this.relu, out));
+    out = this.conv3.forward(batchNormReLU(this.bn3, this.relu, out));
     return out.add(sc);
   }
 }
@@ -127,7 +128,7 @@ export class PreActResNet extends Module {
   }
   forwardFeatures(x: Tensor): Tensor {
     const h = this.layer3.forward(this.layer2.forward(this.layer1.forward(this.conv1.forward(x))));
-    return this.relu.forward(this.bn.forward(h));
+    return batchNormReLU(this.bn, this.relu, h);
   }
   override forward(x: Tensor): Tensor {
     return this.fc.forward(this.avgpool.forward(this.forwardFeatures(x)).flatten(1));

@@ -6,6 +6,7 @@
 // small-input stem (3×3/1 conv, no max-pool) for 28×28 / 32×32 images; keys are unchanged.
 
 import { Module } from "../nn/module.js";
+import { batchNormReLU } from "../nn/norm.js";
 import { Sequential } from "../nn/containers.js";
 import { Conv2d } from "../nn/conv.js";
 import { BatchNorm2d } from "../nn/norm.js";
@@ -48,7 +49,7 @@ export class BasicBlock extends Module {
     this.downsample = a.downsample;
   }
   override forward(x: Tensor): Tensor {
-    let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
+    let out = batchNormReLU(this.bn1, this.relu, this.conv1.forward(x));
     out = this.bn2.forward(this.conv2.forward(out));
     const identity = this.downsample ? this.downsample.forward(x) : x;
     return this.relu.forward(out.add(identity));
@@ -78,8 +79,8 @@ export class Bottleneck extends Module {
     this.downsample = a.downsample;
   }
   override forward(x: Tensor): Tensor {
-    let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
-    out = this.relu.forward(this.bn2.forward(this.conv2.forward(out)));
+    let out = batchNormReLU(this.bn1, this.relu, this.conv1.forward(x));
+    out = batchNormReLU(this.bn2, this.relu, this.conv2.forward(out));
     out = this.bn3.forward(this.conv3.forward(out));
     const identity = this.downsample ? this.downsample.forward(x) : x;
     return this.relu.forward(out.add(identity));
@@ -161,7 +162,7 @@ export class ResNet extends Module {
 
   /** Everything before avgpool: the last feature map (N, C, H/32, W/32). */
   forwardFeatures(x: Tensor): Tensor {
-    x = this.maxpool.forward(this.relu.forward(this.bn1.forward(this.conv1.forward(x))));
+    x = this.maxpool.forward(batchNormReLU(this.bn1, this.relu, this.conv1.forward(x)));
     return this.layer4.forward(this.layer3.forward(this.layer2.forward(this.layer1.forward(x))));
   }
 

@@ -10,6 +10,7 @@
 // p_L = 0.5 in the paper), one draw per mini-batch by default.
 
 import { Module } from "../nn/module.js";
+import { batchNormReLU } from "../nn/norm.js";
 import { Sequential } from "../nn/containers.js";
 import { Conv2d } from "../nn/conv.js";
 import { BatchNorm2d } from "../nn/norm.js";
@@ -68,7 +69,7 @@ export class CifarBasicBlock extends Module {
     this.drop = dropProb > 0 ? new StochasticDepth(dropProb, mode) : null;
   }
   override forward(x: Tensor): Tensor {
-    let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
+    let out = batchNormReLU(this.bn1, this.relu, this.conv1.forward(x));
     out = this.bn2.forward(this.conv2.forward(out));
     if (this.drop) out = this.drop.forward(out);
     return this.relu.forward(out.add(this.shortcut.forward(x)));
@@ -135,7 +136,7 @@ export class CifarResNet extends Module {
     }
   }
   forwardFeatures(x: Tensor): Tensor {
-    x = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
+    x = batchNormReLU(this.bn1, this.relu, this.conv1.forward(x));
     return this.layer3.forward(this.layer2.forward(this.layer1.forward(x)));
   }
   override forward(x: Tensor): Tensor {

@@ -6,6 +6,7 @@
 // ImageNet model: see resnet.ts.)
 
 import { Module } from "../nn/module.js";
+import { batchNormReLU } from "../nn/norm.js";
 import { Sequential } from "../nn/containers.js";
 import { Conv2d } from "../nn/conv.js";
 import { BatchNorm2d } from "../nn/norm.js";
@@ -78,7 +79,7 @@ export class WideResNet extends Module {
   }
   forwardFeatures(x: Tensor): Tensor {
     const h = this.block3.forward(this.block2.forward(this.block1.forward(this.conv1.forward(x))));
-    return this.relu.forward(this.bn.forward(h));
+    return batchNormReLU(this.bn, this.relu, h);
   }
   override forward(x: Tensor): Tensor {
     return this.fc.forward(this.avgpool.forward(this.forwardFeatures(x)).flatten(1));

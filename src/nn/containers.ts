@@ -4,6 +4,7 @@
 // "0", "1", ... (integer keys enumerate in ascending order in JS, which is their order).
 
 import { Module } from "./module.js";
+import { batchNormReLU, canFuseBatchNormReLU } from "./norm.js";
 
 type Entries = [string, Module][];
 
@@ -117,7 +118,16 @@ export class Sequential extends ListLike {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override forward(input: any): any {
     let x = input;
-    for (const [, m] of moduleEntries(this)) x = m.forward(x);
+    const mods = moduleEntries(this);
+    for (let i = 0; i < mods.length; i++) {
+      const m = mods[i][1];
+      // A BatchNorm followed by a ReLU runs as one op when no one can see the difference.
+      if (i + 1 < mods.length && canFuseBatchNormReLU(m, mods[i + 1][1])) {
+        x = batchNormReLU(m, mods[++i][1], x);
+        continue;
+      }
+      x = m.forward(x);
+    }
     return x;
   }
 }

@@ -12,7 +12,7 @@ export { Conv2d, ConvTranspose2d } from "./conv.js";
 export type { Conv2dOptions, ConvTranspose2dOptions, PaddingMode } from "./conv.js";
 export { MaxPool2d, MaxUnpool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d } from "./pool.js";
 export type { MaxPool2dOptions, AvgPool2dOptions, AdaptiveSize, PoolWithIndices } from "./pool.js";
-export { BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm2d, LayerNorm, GroupNorm, LocalResponseNorm } from "./norm.js";
+export { BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm2d, LayerNorm, GroupNorm, LocalResponseNorm, batchNormReLU } from "./norm.js";
 export type { BatchNormOptions } from "./norm.js";
 export { Dropout, Dropout2d } from "./dropout.js";
 export {

@@ -402,6 +402,20 @@ export class Module {
       return out;
     };
     Object.defineProperty(this, "forward", { value: wrapped, writable: true, configurable: true, enumerable: false });
+    this._hookedForward = { wrapped, inner };
+  }
+
+  /** @internal The forward wrapped by hooks, and the one it wraps. */
+  _hookedForward: { wrapped: unknown; inner: unknown } | null = null;
+
+  /**
+   * @internal The function forward() runs when no hook is registered now: lets a caller that
+   * fuses layers check that it is the stock one (hooks registered and removed leave a wrapper).
+   */
+  _unhookedForward(): unknown {
+    const h = this._hookedForward;
+    if (h && this.forward === h.wrapped) return this._preHooks!.size + this._hooks!.size === 0 ? h.inner : h.wrapped;
+    return this.forward;
   }
 
   /**

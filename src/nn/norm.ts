@@ -4,8 +4,10 @@ import type { Tensor } from "../tensor/tensor.js";
 import type { DType } from "../tensor/dtype.js";
 import { zeros, ones } from "../tensor/creation.js";
 import { noGrad } from "../autograd/grad_mode.js";
-import { batchNorm, groupNorm, instanceNorm, layerNorm, localResponseNorm } from "../ops/norm.js";
+import { batchNorm, batchNormReLU as batchNormReLUOp, groupNorm, instanceNorm, layerNorm, localResponseNorm } from "../ops/norm.js";
+import { relu as reluOp } from "../ops/elementwise.js";
 import { Module } from "./module.js";
+import { ReLU } from "./activation.js";
 import type { Parameter } from "./parameter.js";
 import { ones_, zeros_ } from "./init.js";
 import { floatDtype, intArg, newParam } from "./util.js";
@@ -93,6 +95,19 @@ abstract class BatchNormBase extends NormBase {
   protected abstract checkInputDim(x: Tensor): void;
 
   override forward(x: Tensor): Tensor {
+    return this.run(x, false);
+  }
+
+  /**
+   * relu(forward(x)) in one op (F.batchNormReLU): the same numbers, with one tensor and two
+   * passes over memory fewer. Skips this layer's hooks: use nn.batchNormReLU, which fuses only
+   * when nothing observable changes.
+   */
+  forwardReLU(x: Tensor): Tensor {
+    return this.run(x, true);
+  }
+
+  private run(x: Tensor, relu: boolean): Tensor {
     this.checkInputDim(x);
     // Like PyTorch: count the batch, then use momentum or (momentum null) 1/num_batches_tracked.
     let factor = this.momentum ?? 0;
@@ -103,10 +118,32 @@ abstract class BatchNormBase extends NormBase {
     }
     const useBatch = this.training || (this.running_mean === null && this.running_var === null);
     const track = !this.training || this.trackRunningStats;
-    return batchNorm(x, track ? this.running_mean : null, track ? this.running_var : null, {
+    return (relu ? batchNormReLUOp : batchNorm)(x, track ? this.running_mean : null, track ? this.running_var : null, {
       weight: this.weight, bias: this.bias, training: useBatch, momentum: factor, eps: this.eps,
     });
   }
+}
+
+/**
+ * True when `relu.forward(bn.forward(x))` may run as one fused op: `bn` is a stock
+ * BatchNorm1d/2d/3d and `relu` a stock ReLU (or null, the functional relu), neither with hooks
+ * or an overridden forward, so no one could see the batch norm's output.
+ */
+export function canFuseBatchNormReLU(bn: Module, relu: Module | null): boolean {
+  return bn instanceof BatchNormBase && bn._unhookedForward() === BatchNormBase.prototype.forward &&
+    (relu === null || (relu instanceof ReLU && relu._unhookedForward() === ReLU.prototype.forward));
+}
+
+/**
+ * relu.forward(bn.forward(x)) (relu null: F.relu), as one fused op when canFuseBatchNormReLU
+ * allows: the same numbers, one activation tensor and two passes over memory fewer. For the
+ * conv → BN → ReLU of custom blocks (nn.Sequential fuses such pairs by itself).
+ * @example const h = nn.batchNormReLU(this.bn1, this.relu, this.conv1.forward(x));
+ */
+export function batchNormReLU(bn: Module, relu: Module | null, x: Tensor): Tensor {
+  if (canFuseBatchNormReLU(bn, relu)) return (bn as BatchNormBase).forwardReLU(x);
+  const y = bn.forward(x) as Tensor;
+  return relu ? (relu.forward(y) as Tensor) : reluOp(y);
 }
 
 /**

@@ -13,7 +13,7 @@ import { kernels } from "../backend/backend.js";
 import { record } from "../autograd/node.js";
 import { isGradEnabled, noGrad } from "../autograd/grad_mode.js";
 import { checkFloat, checkTensor, checkSameDtype } from "./util.js";
-import { add, div, mul, pow, rsqrt, square, sub, copy_ } from "./elementwise.js";
+import { add, div, mul, pow, rsqrt, square, sub, copy_, gt } from "./elementwise.js";
 import { mean, sum } from "./reduce.js";
 import { reshape, repeat } from "./shape.js";
 
@@ -31,15 +31,17 @@ function statTensor(v: Float64Array, dtype: DType): Tensor {
  */
 function normalize(
   name: string, x: Tensor, A: number, B: number, S: number, mu: Float64Array, rstd: Float64Array,
-  batchStats: boolean, eps: number, weight: Tensor | null, bias: Tensor | null,
+  batchStats: boolean, eps: number, weight: Tensor | null, bias: Tensor | null, relu = false,
 ): Tensor {
   const out = allocateForOverwrite(x.dtype, x.size);
-  kernels().normApply(x.dataRowMajor(), A, B, S, mu, rstd, weight ? weight.dataRowMajor() : null, bias ? bias.dataRowMajor() : null, out);
+  kernels().normApply(x.dataRowMajor(), A, B, S, mu, rstd, weight ? weight.dataRowMajor() : null, bias ? bias.dataRowMajor() : null, out, relu);
   const y = Tensor.fromData(out, x.shape);
   const dims = [0, 2];
-  return record(name, y, [x, weight, bias], (g) => {
-    if (!isGradEnabled()) return fastBackward(g, x, A, B, S, mu, rstd, batchStats, weight, bias);
+  return record(relu ? `${name.replace(/Backward$/, "")}ReluBackward` : name, y, [x, weight, bias], (g) => {
+    // With relu, y > 0 is ReLU's gradient mask (the same as "batch norm's output > 0").
+    if (!isGradEnabled()) return fastBackward(g, x, A, B, S, mu, rstd, batchStats, weight, bias, relu ? y : null);
     // createGraph: the same formulas with ops, so the gradients can be differentiated again.
+    if (relu) g = mul(g, noGrad(() => gt(y, 0).to(y.dtype)));
     const x3 = reshape(x, [A, B, S]);
     const g3 = reshape(g, [A, B, S]);
     const needX = x._requiresGrad;
@@ -66,18 +68,19 @@ function normalize(
       gx = reshape(gx, x.shape);
     }
     return [gx, gw, gb];
-  }, { saved: weight ? [x, weight] : [x] });
+  }, { saved: [x, ...(weight ? [weight] : []), ...(relu ? [y] : [])] });
 }
 
 /** First-order gradients of `normalize` by one fused kernel (nothing recorded). */
 function fastBackward(
   g: Tensor, x: Tensor, A: number, B: number, S: number, mu: Float64Array, rstd: Float64Array,
-  batchStats: boolean, weight: Tensor | null, bias: Tensor | null,
+  batchStats: boolean, weight: Tensor | null, bias: Tensor | null, reluOut: Tensor | null,
 ): (Tensor | null)[] {
   const gx = x._requiresGrad ? allocateForOverwrite(x.dtype, x.size) : null;
   const sumG = new Float64Array(B);
   const sumGXhat = new Float64Array(B);
-  kernels().normBackward(x.dataRowMajor(), g.dataRowMajor(), A, B, S, mu, rstd, weight ? weight.dataRowMajor() : null, batchStats, gx, sumG, sumGXhat);
+  kernels().normBackward(x.dataRowMajor(), g.dataRowMajor(), A, B, S, mu, rstd, weight ? weight.dataRowMajor() : null, batchStats, gx, sumG, sumGXhat,
+    reluOut ? reluOut.dataRowMajor() : null);
   const vec = (v: Float64Array): Tensor => {
     const d = allocate(x.dtype, B);
     for (let i = 0; i < B; i++) d[i] = v[i];
@@ -152,7 +155,20 @@ export interface BatchNormOptions {
  * const y = F.batchNorm(randn([8, 3, 4, 4]), rm, rv, { training: true }); // rm, rv updated
  */
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions = {}): Tensor {
-  const op = "batchNorm";
+  return batchNormImpl("batchNorm", x, runningMean, runningVar, options, false);
+}
+
+/**
+ * relu(batchNorm(x, ...)) in one pass: the batch norm's output is never materialised, and its
+ * backward folds in ReLU's (the same numbers as the two ops; one tensor and two passes over
+ * memory fewer). nn.Sequential and nn.batchNormReLU use it for a BatchNorm followed by a ReLU.
+ * @example F.batchNormReLU(randn([8, 3, 4, 4]), null, null, { training: true })
+ */
+export function batchNormReLU(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions = {}): Tensor {
+  return batchNormImpl("batchNormReLU", x, runningMean, runningVar, options, true);
+}
+
+function batchNormImpl(op: string, x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions, relu: boolean): Tensor {
   checkTensor(op, x);
   checkFloat(op, x);
   if (x.ndim < 2) throw new Error(`${op}: input must have at least 2 dims [N, C, ...], got shape ${fmtShape(x.shape)}`);
@@ -172,7 +188,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
     }
     const mu = Float64Array.from(rm.dataRowMajor());
     const rstd = rstdOf(Float64Array.from(rv.dataRowMajor()), eps);
-    return normalize("BatchNormBackward", x, N, C, S, mu, rstd, false, eps, weight, bias);
+    return normalize("BatchNormBackward", x, N, C, S, mu, rstd, false, eps, weight, bias, relu);
   }
   if (N * S === 1) throw new Error(`${op}: Expected more than 1 value per channel when training, got input size ${fmtShape(x.shape)}`);
   const { mu, variance } = stats(x, N, C, S);
@@ -193,7 +209,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
       if (rv) updateRunning(rv, variance.map((v) => (v * n) / (n - 1)), factor);
     });
   }
-  return normalize("BatchNormBackward", x, N, C, S, mu, rstdOf(variance, eps), true, eps, weight, bias);
+  return normalize("BatchNormBackward", x, N, C, S, mu, rstdOf(variance, eps), true, eps, weight, bias, relu);
 }
 
 export interface AffineNormOptions {

@@ -67,8 +67,8 @@ test("retainGrad() gradients and gradients a custom Function sees are never recy
   let seen: Tensor | null = null;
   let returned: Tensor | null = null;
   class Stash extends autograd.Function {
-    static forward(_ctx: autograd.FunctionCtx, t: Tensor): Tensor { return t.mul(1); }
-    static backward(_ctx: autograd.FunctionCtx, g: Tensor): Tensor[] {
+    static override forward(_ctx: autograd.FunctionCtx, t: Tensor): Tensor { return t.mul(1); }
+    static override backward(_ctx: autograd.FunctionCtx, g: Tensor): Tensor[] {
       seen = g;
       returned = g.mul(2);
       return [returned];

@@ -32,10 +32,13 @@ function normStats(x: TypedArray, A: number, B: number, S: number, mean: Float64
   }
 }
 
-/** out[a,b,s] = (x[a,b,s] − mean[b]) · rstd[b] · weight[b] + bias[b] (weight/bias optional). */
+/**
+ * out[a,b,s] = (x[a,b,s] − mean[b]) · rstd[b] · weight[b] + bias[b] (weight/bias optional);
+ * with `relu`, negative results become 0 (batch norm and ReLU in one pass; NaN stays NaN).
+ */
 function normApply(
   x: TypedArray, A: number, B: number, S: number, mean: Float64Array, rstd: Float64Array,
-  weight: TypedArray | null, bias: TypedArray | null, out: TypedArray,
+  weight: TypedArray | null, bias: TypedArray | null, out: TypedArray, relu = false,
 ): void {
   for (let a = 0; a < A; a++) {
     for (let b = 0; b < B; b++) {
@@ -44,6 +47,7 @@ function normApply(
       const sh = bias ? bias[b] : 0;
       const base = (a * B + b) * S;
       for (let i = 0; i < S; i++) out[base + i] = (x[base + i] - m) * sc + sh;
+      if (relu) for (let i = 0; i < S; i++) if (out[base + i] < 0) out[base + i] = 0;
     }
   }
 }
@@ -52,11 +56,19 @@ function normApply(
  * Gradients of normApply for a first-order backward (no createGraph). Per b, over (a, s):
  * sumG = Σ g and sumGXhat = Σ g·x̂ (the bias and weight gradients). When gx is given it gets
  * the input gradient: with batch statistics w·rstd·(g − sumG/n − x̂·sumGXhat/n), else g·w·rstd.
+ * With `mask` (the output of normApply with relu), g counts only where mask > 0: the
+ * gradient of ReLU folded in.
  */
 function normBackward(
   x: TypedArray, g: TypedArray, A: number, B: number, S: number, mean: Float64Array, rstd: Float64Array,
   weight: TypedArray | null, batchStats: boolean, gx: TypedArray | null, sumG: Float64Array, sumGXhat: Float64Array,
+  mask: TypedArray | null = null,
 ): void {
+  if (mask) {
+    const gm = new Float64Array(A * B * S);
+    for (let i = 0; i < gm.length; i++) gm[i] = mask[i] > 0 ? g[i] : 0;
+    g = gm;
+  }
   const n = A * S;
   for (let b = 0; b < B; b++) {
     const m = mean[b];

@@ -43,34 +43,40 @@ export function normStats(x: TypedArray, A: number, B: number, S: number, mean: 
 /** out = (x − mean)·rstd·weight + bias per b (see the reference normApply). */
 export function normApply(
   x: TypedArray, A: number, B: number, S: number, mean: Float64Array, rstd: Float64Array,
-  weight: TypedArray | null, bias: TypedArray | null, out: TypedArray,
+  weight: TypedArray | null, bias: TypedArray | null, out: TypedArray, relu = false,
 ): void {
   const n = A * B * S;
-  if (!(x instanceof Float32Array && out instanceof Float32Array) || n < MIN_ELEMENTS) return normKernels.normApply(x, A, B, S, mean, rstd, weight, bias, out);
+  if (!(x instanceof Float32Array && out instanceof Float32Array) || n < MIN_ELEMENTS) return normKernels.normApply(x, A, B, S, mean, rstd, weight, bias, out, relu);
   arenaReset();
   const px = arenaAlloc(n), po = arenaAlloc(n);
-  if (px < 0 || po < 0) return normKernels.normApply(x, A, B, S, mean, rstd, weight, bias, out);
+  if (px < 0 || po < 0) return normKernels.normApply(x, A, B, S, mean, rstd, weight, bias, out, relu);
   rt.f32.set(x.subarray(0, n), px >> 2);
   for (let b = 0; b < B; b++) {
     k.normApplyCh(px + b * S * 4, po + b * S * 4, A, S, B * S * 4, mean[b], rstd[b] * (weight ? weight[b] : 1), bias ? bias[b] : 0);
   }
   out.set(rt.f32.subarray(po >> 2, (po >> 2) + n));
+  if (relu) for (let i = 0; i < n; i++) if (out[i] < 0) out[i] = 0;
 }
 
 /** Sums for the weight/bias gradients and, when gx is given, the input gradient (see the reference normBackward). */
 export function normBackward(
   x: TypedArray, g: TypedArray, A: number, B: number, S: number, mean: Float64Array, rstd: Float64Array,
   weight: TypedArray | null, batchStats: boolean, gx: TypedArray | null, sumG: Float64Array, sumGXhat: Float64Array,
+  mask: TypedArray | null = null,
 ): void {
   const n = A * B * S;
   if (!(x instanceof Float32Array && g instanceof Float32Array && (gx === null || gx instanceof Float32Array)) || n < MIN_ELEMENTS || A * S === 0) {
-    return normKernels.normBackward(x, g, A, B, S, mean, rstd, weight, batchStats, gx, sumG, sumGXhat);
+    return normKernels.normBackward(x, g, A, B, S, mean, rstd, weight, batchStats, gx, sumG, sumGXhat, mask);
   }
   arenaReset();
   const px = arenaAlloc(n), pg = arenaAlloc(n), po = gx ? arenaAlloc(n) : 0, pr = arenaAlloc(4);
-  if (px < 0 || pg < 0 || po < 0 || pr < 0) return normKernels.normBackward(x, g, A, B, S, mean, rstd, weight, batchStats, gx, sumG, sumGXhat);
+  if (px < 0 || pg < 0 || po < 0 || pr < 0) return normKernels.normBackward(x, g, A, B, S, mean, rstd, weight, batchStats, gx, sumG, sumGXhat, mask);
   rt.f32.set(x.subarray(0, n), px >> 2);
   rt.f32.set(g.subarray(0, n), pg >> 2);
+  if (mask) { // the ReLU's gradient, on the arena copy
+    const f = rt.f32, o = pg >> 2;
+    for (let i = 0; i < n; i++) if (!(mask[i] > 0)) f[o + i] = 0;
+  }
   const res = f64At(pr);
   for (let b = 0; b < B; b++) {
     const off = b * S * 4;
