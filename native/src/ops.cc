@@ -92,6 +92,11 @@ void binaryRun(const Dims& d, const float* a, const float* b, float* out) {
   const long rowLen = d.shape[last];
   long rows = 1;
   for (int i = 0; i < last; i++) rows *= d.shape[i];
+  if (rows == 1) {  // dense operands coalesce into one row: split the row itself across threads
+    const long sa = d.sa[last], sb = d.sb[last];
+    chunks(rowLen, rowLen, [&](long j0, long j1) { binRow<OP>(a + j0 * sa, sa, b + j0 * sb, sb, out + j0, j1 - j0); });
+    return;
+  }
   chunks(rows, rows * rowLen, [&](long r0, long r1) {
     // Unravel r0 into an index over the outer dims.
     long idx[16] = {0};
