@@ -65,6 +65,46 @@ inline void copyRow(float* dst, const float* src, long n, float b) {
   }
 }
 
+/**
+ * dst[j·dstPitch + r] = src[r·srcPitch + j] for r < rows (≤ 16), j < n: `rows` strided rows
+ * become n columns of `rows` floats (packing g into [L][mr] panels and images into channels-
+ * last planes). 16 columns at a time through a 16×16 register transpose (unpack 32-bit,
+ * unpack 64-bit, two 128-bit lane shuffles): ~4 shuffles per 16 floats instead of one scalar
+ * store per float.
+ */
+void transposeRows(const float* src, long srcPitch, int rows, long n, float* dst, long dstPitch) {
+  const __mmask16 rowMask = (__mmask16)((1u << rows) - 1);
+  for (long j0 = 0; j0 < n; j0 += 16) {
+    const long nc = std::min<long>(16, n - j0);
+    const __mmask16 colMask = nc == 16 ? (__mmask16)0xffff : (__mmask16)((1u << nc) - 1);
+    __m512 r[16], a[16], b[16];
+    for (int i = 0; i < 16; i++) r[i] = i < rows ? _mm512_maskz_loadu_ps(colMask, src + i * srcPitch + j0) : _mm512_setzero_ps();
+    for (int k = 0; k < 8; k++) {
+      a[2 * k] = _mm512_unpacklo_ps(r[2 * k], r[2 * k + 1]);
+      a[2 * k + 1] = _mm512_unpackhi_ps(r[2 * k], r[2 * k + 1]);
+    }
+    // b[4k + m], 128-bit lane l: column 4l + m of rows 4k..4k+3.
+    for (int k = 0; k < 4; k++) {
+      const __m512d a0 = _mm512_castps_pd(a[4 * k]), a1 = _mm512_castps_pd(a[4 * k + 1]);
+      const __m512d a2 = _mm512_castps_pd(a[4 * k + 2]), a3 = _mm512_castps_pd(a[4 * k + 3]);
+      b[4 * k] = _mm512_castpd_ps(_mm512_unpacklo_pd(a0, a2));
+      b[4 * k + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a0, a2));
+      b[4 * k + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(a1, a3));
+      b[4 * k + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(a1, a3));
+    }
+    for (int m = 0; m < 4; m++) {
+      const __m512 c0 = _mm512_shuffle_f32x4(b[m], b[4 + m], 0x44), c1 = _mm512_shuffle_f32x4(b[m], b[4 + m], 0xEE);
+      const __m512 c2 = _mm512_shuffle_f32x4(b[8 + m], b[12 + m], 0x44), c3 = _mm512_shuffle_f32x4(b[8 + m], b[12 + m], 0xEE);
+      const __m512 col[4] = {_mm512_shuffle_f32x4(c0, c2, 0x88), _mm512_shuffle_f32x4(c0, c2, 0xDD),
+                             _mm512_shuffle_f32x4(c1, c3, 0x88), _mm512_shuffle_f32x4(c1, c3, 0xDD)};
+      for (int l = 0; l < 4; l++) {
+        const long j = 4 * l + m;
+        if (j < nc) _mm512_mask_storeu_ps(dst + (j0 + j) * dstPitch, rowMask, col[l]);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 PhasePlanes::PhasePlanes(const DirectConv& d) : d(d) {
@@ -107,6 +147,10 @@ void PhasePlanes::fill(const float* src, float* xp, bool channelsLast) const {
         // Channel by channel: contiguous reads (reading the C channels of one pixel instead
         // strides by whole planes, and those addresses share L1 sets).
         float* dst = xp + (pi * plane + i * Wp) * C;
+        if (d.sW == 1 && C % 16 == 0) {
+          for (long c = 0; c < C; c += 16) transposeRows(src + (c * H + h) * W + w0, H * W, 16, j1 - j0, dst + j0 * C + c, C);
+          continue;
+        }
         for (long c = 0; c < C; c++) {
           const float* s = src + (c * H + h) * W + w0;
           for (long j = j0; j < j1; j++) dst[j * C + c] = s[(j - j0) * d.sW];
@@ -287,8 +331,7 @@ void direct_weight_grad_avx512(const DirectConv& d, long N, const float* x, cons
           for (long o0 = 0; o0 < OC; o0 += 8) {
             const long mr = std::min<long>(8, OC - o0);
             float* A = Ap + o0 * L;
-            for (long l = 0; l < L; l++)
-              for (long i = 0; i < mr; i++) A[l * mr + i] = gn[(o0 + i) * L + l];
+            transposeRows(gn + o0 * L, L, (int)mr, L, A, mr);
             for (long ki = 0; ki < d.kH; ki++)
               tapsKernels[d.kW][mr](A, xT + P.offset(0, ki, 0, true), C, Wp, d.oH, d.oW, part + (ki * d.kW * OC + o0) * C, OC * C);
           }
@@ -297,8 +340,7 @@ void direct_weight_grad_avx512(const DirectConv& d, long N, const float* x, cons
         for (long o0 = 0; o0 < OC; o0 += 12) {
           const long mr = std::min<long>(12, OC - o0);
           float* A = Ap + o0 * L;
-          for (long l = 0; l < L; l++)
-            for (long i = 0; i < mr; i++) A[l * mr + i] = gn[(o0 + i) * L + l];
+          transposeRows(gn + o0 * L, L, (int)mr, L, A, mr);
           for (long ki = 0; ki < d.kH; ki++)
             for (long kj = 0; kj < d.kW; kj++) {
               const float* xs = xT + P.offset(0, ki, kj, true);

@@ -128,6 +128,8 @@ test("native conv forward, transposed forward and weight gradient match the refe
     // the AVX-512 direct (stride-1) paths: one image (channels split across threads), partial
     // 12-channel panels, 32+16-channel weight-gradient blocks, dilation, 1×1, wide rows
     [1, 32, 25, 7, 9, 3, 1, 1, 1], [3, 48, 14, 6, 5, 3, 1, 2, 2], [2, 5, 13, 20, 3, 1, 1, 0, 1], [4, 64, 12, 9, 37, 3, 1, 1, 1],
+    // C = 16 row-of-taps weight gradient with 8-row panels and a 4-column transpose tail
+    [2, 16, 21, 5, 20, 3, 1, 1, 1],
   ];
   for (const [N, C, OC, H, W, k, s, p, d] of cases) {
     for (const groups of C % 2 === 0 && OC % 2 === 0 ? [1, 2] : [1]) {
