@@ -295,7 +295,8 @@ export function col2im(
     case 9: return v128.and(f32x4.le(x, y), one);
     case 10: return v128.and(f32x4.gt(x, y), one);
     case 11: return v128.and(f32x4.ge(x, y), one);
-    default: return v128.and(x, f32x4.gt(y, f32x4.splat(0))); // reluBackward(g, x): x > 0 ? g : 0
+    case 12: return v128.and(x, f32x4.gt(y, f32x4.splat(0))); // reluBackward(g, x): x > 0 ? g : 0
+    default: return f32x4.max(f32x4.add(x, y), f32x4.splat(0)); // addRelu: relu(x + y); max keeps NaN
   }
 }
 
@@ -325,7 +326,7 @@ export function col2im(
   else binLoop(op, 2, a, b, o, n);
 }
 
-/** o[0:n] = a ⊙ b for op codes add sub mul div maximum minimum eq ne lt le gt ge reluBackward (0–12). */
+/** o[0:n] = a ⊙ b for op codes add sub mul div maximum minimum eq ne lt le gt ge reluBackward addRelu (0–13). */
 export function binaryRow(op: i32, mode: i32, a: usize, b: usize, o: usize, n: i32): void {
   switch (op) {
     case 0: binMode(0, mode, a, b, o, n); break;
@@ -340,7 +341,8 @@ export function binaryRow(op: i32, mode: i32, a: usize, b: usize, o: usize, n: i
     case 9: binMode(9, mode, a, b, o, n); break;
     case 10: binMode(10, mode, a, b, o, n); break;
     case 11: binMode(11, mode, a, b, o, n); break;
-    default: binMode(12, mode, a, b, o, n);
+    case 12: binMode(12, mode, a, b, o, n); break;
+    default: binMode(13, mode, a, b, o, n);
   }
 }
 

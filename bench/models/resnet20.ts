@@ -2,8 +2,8 @@
 // stages of 3 basic blocks (16, 32, 64 channels; stride 2 at the start of stages 2 and 3),
 // global average pooling and a linear layer to 10 classes. Shortcuts where the shape changes
 // are 1×1 conv (stride 2) + BN ("option B"), identical in the PyTorch, tfjs and ONNX versions.
-import { nn, F, Tensor } from "../../src/index.js";
-const { batchNormReLU } = nn;
+import { nn, Tensor } from "../../src/index.js";
+const { batchNormReLU, addReLU } = nn;
 
 class BasicBlock extends nn.Module {
   conv1: nn.Conv2d; bn1: nn.BatchNorm2d; conv2: nn.Conv2d; bn2: nn.BatchNorm2d;
@@ -21,7 +21,7 @@ class BasicBlock extends nn.Module {
   override forward(x: Tensor): Tensor {
     const out = this.bn2.forward(this.conv2.forward(batchNormReLU(this.bn1, null, this.conv1.forward(x))));
     const sc = this.shortcut ? (this.shortcut.forward(x) as Tensor) : x;
-    return F.relu(out.add(sc));
+    return addReLU(out, sc);
   }
 }
 

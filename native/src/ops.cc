@@ -30,7 +30,7 @@ void chunks(long n, long work, F&& f) {
 
 // ---- binary ------------------------------------------------------------------------------------
 
-enum BinOp { ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, EQ, NE, LT, LE, GT, GE, POW, RELU_BWD };
+enum BinOp { ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, EQ, NE, LT, LE, GT, GE, POW, RELU_BWD, ADD_RELU };
 
 template <int OP>
 inline float bop(float a, float b) {
@@ -47,6 +47,7 @@ inline float bop(float a, float b) {
   else if constexpr (OP == GT) return a > b ? 1.0f : 0.0f;
   else if constexpr (OP == GE) return a >= b ? 1.0f : 0.0f;
   else if constexpr (OP == RELU_BWD) return b > 0 ? a : 0.0f;  // a = upstream grad, b = relu output
+  else if constexpr (OP == ADD_RELU) { const float v = a + b; return v < 0 ? 0.0f : v; }  // NaN stays
   else return (float)std::pow((double)a, (double)b);
 }
 
@@ -165,6 +166,7 @@ napi_value Binary(napi_env env, napi_callback_info info) {
     case GE: binaryRun<GE>(d, pa, pb, out); break;
     case POW: binaryRun<POW>(d, pa, pb, out); break;
     case RELU_BWD: binaryRun<RELU_BWD>(d, pa, pb, out); break;
+    case ADD_RELU: binaryRun<ADD_RELU>(d, pa, pb, out); break;
     default: a.fail("binary: unknown op");
   }
   return nullptr;

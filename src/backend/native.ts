@@ -70,7 +70,7 @@ function geo(g: ConvGeometry): Int32Array {
   return geoBuf;
 }
 
-const BINARY: Record<string, number> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, eq: 6, ne: 7, lt: 8, le: 9, gt: 10, ge: 11, pow: 12, reluBackward: 13 };
+const BINARY: Record<string, number> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, eq: 6, ne: 7, lt: 8, le: 9, gt: 10, ge: 11, pow: 12, reluBackward: 13, addRelu: 14 };
 const UNARY: Record<string, number> = {
   copy: 0, neg: 1, exp: 2, log: 3, sqrt: 4, abs: 5, square: 6, relu: 7, sigmoid: 8, tanh: 9, reciprocal: 10, rsqrt: 11, log1p: 12,
 };

@@ -9,10 +9,9 @@
 // optional. At test time every column is used (joins average all their inputs).
 
 import { Module } from "../nn/module.js";
-import { batchNormReLU } from "../nn/norm.js";
 import { ModuleList } from "../nn/containers.js";
 import { Conv2d } from "../nn/conv.js";
-import { BatchNorm2d } from "../nn/norm.js";
+import { BatchNorm2d, batchNormReLU } from "../nn/norm.js";
 import { ReLU } from "../nn/activation.js";
 import { MaxPool2d, AdaptiveAvgPool2d } from "../nn/pool.js";
 import { Linear } from "../nn/linear.js";

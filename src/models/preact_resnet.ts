@@ -5,10 +5,9 @@
 // bottlenecks (164, 1001). Shortcuts that change shape are 1×1 projections, as in the paper.
 
 import { Module } from "../nn/module.js";
-import { batchNormReLU } from "../nn/norm.js";
 import { Sequential } from "../nn/containers.js";
 import { Conv2d } from "../nn/conv.js";
-import { BatchNorm2d } from "../nn/norm.js";
+import { BatchNorm2d, batchNormReLU } from "../nn/norm.js";
 import { ReLU } from "../nn/activation.js";
 import { AdaptiveAvgPool2d } from "../nn/pool.js";
 import { Linear } from "../nn/linear.js";

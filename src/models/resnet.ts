@@ -6,11 +6,10 @@
 // small-input stem (3×3/1 conv, no max-pool) for 28×28 / 32×32 images; keys are unchanged.
 
 import { Module } from "../nn/module.js";
-import { batchNormReLU } from "../nn/norm.js";
 import { Sequential } from "../nn/containers.js";
 import { Conv2d } from "../nn/conv.js";
-import { BatchNorm2d } from "../nn/norm.js";
-import { ReLU } from "../nn/activation.js";
+import { BatchNorm2d, batchNormReLU } from "../nn/norm.js";
+import { ReLU, addReLU } from "../nn/activation.js";
 import { MaxPool2d, AdaptiveAvgPool2d } from "../nn/pool.js";
 import { Linear } from "../nn/linear.js";
 import { Identity } from "../nn/misc.js";
@@ -52,7 +51,7 @@ export class BasicBlock extends Module {
     let out = batchNormReLU(this.bn1, this.relu, this.conv1.forward(x));
     out = this.bn2.forward(this.conv2.forward(out));
     const identity = this.downsample ? this.downsample.forward(x) : x;
-    return this.relu.forward(out.add(identity));
+    return addReLU(out, identity, this.relu);
   }
 }
 
@@ -83,7 +82,7 @@ export class Bottleneck extends Module {
     out = batchNormReLU(this.bn2, this.relu, this.conv2.forward(out));
     out = this.bn3.forward(this.conv3.forward(out));
     const identity = this.downsample ? this.downsample.forward(x) : x;
-    return this.relu.forward(out.add(identity));
+    return addReLU(out, identity, this.relu);
   }
 }
 

@@ -10,11 +10,10 @@
 // p_L = 0.5 in the paper), one draw per mini-batch by default.
 
 import { Module } from "../nn/module.js";
-import { batchNormReLU } from "../nn/norm.js";
 import { Sequential } from "../nn/containers.js";
 import { Conv2d } from "../nn/conv.js";
-import { BatchNorm2d } from "../nn/norm.js";
-import { ReLU } from "../nn/activation.js";
+import { BatchNorm2d, batchNormReLU } from "../nn/norm.js";
+import { ReLU, addReLU } from "../nn/activation.js";
 import { AdaptiveAvgPool2d } from "../nn/pool.js";
 import { Linear } from "../nn/linear.js";
 import { StochasticDepth } from "../nn/regularization.js";
@@ -72,7 +71,7 @@ export class CifarBasicBlock extends Module {
     let out = batchNormReLU(this.bn1, this.relu, this.conv1.forward(x));
     out = this.bn2.forward(this.conv2.forward(out));
     if (this.drop) out = this.drop.forward(out);
-    return this.relu.forward(out.add(this.shortcut.forward(x)));
+    return addReLU(out, this.shortcut.forward(x), this.relu);
   }
 }
 

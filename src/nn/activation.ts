@@ -4,7 +4,7 @@
 
 import type { Tensor } from "../tensor/tensor.js";
 import type { DType } from "../tensor/dtype.js";
-import { relu, sigmoid, tanh } from "../ops/elementwise.js";
+import { relu, addReLU as addReLUOp, add, sigmoid, tanh } from "../ops/elementwise.js";
 import {
   celu, elu, gelu, hardtanh, leakyRelu, logSigmoid, logSoftmax, maxout, mish, prelu, relu6, selu, silu, softmax, softplus,
 } from "../ops/activation.js";
@@ -44,6 +44,24 @@ export class ReLU extends InplaceActivation {
   override forward(x: Tensor): Tensor {
     return relu(x);
   }
+}
+
+/**
+ * True for null (the functional relu) and for a stock nn.ReLU without hooks or an overridden
+ * forward: a caller may then fuse the ReLU into the op before it (no one could tell).
+ */
+export function isPlainReLU(m: Module | null): boolean {
+  return m === null || (m instanceof ReLU && m._unhookedForward() === ReLU.prototype.forward);
+}
+
+/**
+ * relu.forward(a.add(b)) (relu null: F.relu), as one op (F.addReLU) when isPlainReLU(relu): a
+ * residual block's sum and activation in one pass, one tensor fewer, the same numbers.
+ * @example return nn.addReLU(out, this.shortcut.forward(x), this.relu);
+ */
+export function addReLU(a: Tensor, b: Tensor, relu: Module | null = null): Tensor {
+  if (isPlainReLU(relu)) return addReLUOp(a, b);
+  return relu!.forward(add(a, b)) as Tensor;
 }
 
 /**

@@ -2,7 +2,7 @@
 
 export { linear } from "../ops/matmul.js";
 export { oneHot } from "../ops/indexing.js";
-export { relu, sigmoid, tanh } from "../ops/elementwise.js";
+export { relu, addReLU, sigmoid, tanh } from "../ops/elementwise.js";
 export * from "../ops/activation.js";
 export * from "../ops/dropout.js";
 export * from "../ops/loss.js";

@@ -16,7 +16,7 @@ export { BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm2d, LayerNorm, Group
 export type { BatchNormOptions } from "./norm.js";
 export { Dropout, Dropout2d } from "./dropout.js";
 export {
-  ReLU, LeakyReLU, PReLU, ELU, CELU, SELU, Hardtanh, ReLU6, Sigmoid, Tanh, LogSigmoid, SiLU, Mish, GELU, Softplus,
+  ReLU, addReLU, LeakyReLU, PReLU, ELU, CELU, SELU, Hardtanh, ReLU6, Sigmoid, Tanh, LogSigmoid, SiLU, Mish, GELU, Softplus,
   Softmax, LogSoftmax, Maxout,
 } from "./activation.js";
 export { Flatten, Unflatten, Identity, Embedding } from "./misc.js";

@@ -7,7 +7,7 @@ import { noGrad } from "../autograd/grad_mode.js";
 import { batchNorm, batchNormReLU as batchNormReLUOp, groupNorm, instanceNorm, layerNorm, localResponseNorm } from "../ops/norm.js";
 import { relu as reluOp } from "../ops/elementwise.js";
 import { Module } from "./module.js";
-import { ReLU } from "./activation.js";
+import { isPlainReLU } from "./activation.js";
 import type { Parameter } from "./parameter.js";
 import { ones_, zeros_ } from "./init.js";
 import { floatDtype, intArg, newParam } from "./util.js";
@@ -130,8 +130,7 @@ abstract class BatchNormBase extends NormBase {
  * or an overridden forward, so no one could see the batch norm's output.
  */
 export function canFuseBatchNormReLU(bn: Module, relu: Module | null): boolean {
-  return bn instanceof BatchNormBase && bn._unhookedForward() === BatchNormBase.prototype.forward &&
-    (relu === null || (relu instanceof ReLU && relu._unhookedForward() === ReLU.prototype.forward));
+  return bn instanceof BatchNormBase && bn._unhookedForward() === BatchNormBase.prototype.forward && isPlainReLU(relu);
 }
 
 /**

@@ -219,6 +219,20 @@ export function sigmoid(x: Tensor): Tensor {
   return record("SigmoidBackward", out, [x], (g) => [mul(g, mul(out, sub(1, out)))]);
 }
 
+/**
+ * relu(a + b) in one pass (a residual block's sum and activation): the same numbers as the two
+ * ops, with one tensor and one pass over memory fewer. Broadcasts like add.
+ * @example F.addReLU(tensor([1, -3]), tensor([1, 1])) // [2, 0]
+ */
+export function addReLU(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  const [x, y, dt] = operands("addReLU", a, b);
+  const out = binaryForward("addReLU", "addRelu", x, y, dt);
+  return record("AddReluBackward", out, [x, y], (g) => {
+    const gm = reluBackward(g, out);
+    return [sumToShape(gm, x.shape), sumToShape(gm, y.shape)];
+  }, { saved: [out] });
+}
+
 export function relu(x: Tensor): Tensor {
   checkTensor("relu", x);
   const out = unaryForward("relu", x);

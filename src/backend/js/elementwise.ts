@@ -54,6 +54,8 @@ export const binaryFns = {
   ge: (a: number, b: number) => (a >= b ? 1 : 0),
   /** ReLU's gradient: the upstream gradient a where the ReLU output b is positive. */
   reluBackward: (a: number, b: number) => (b > 0 ? a : 0),
+  /** relu(a + b) (NaN stays NaN). */
+  addRelu: (a: number, b: number) => { const s = a + b; return s < 0 ? 0 : s; },
 } satisfies Record<string, BinaryFn>;
 
 export type BinaryName = keyof typeof binaryFns;

@@ -15,7 +15,7 @@ const MIN_ELEMENTS = 4096;
 const MIN_ROW = 64;
 
 const BINARY_OPS: Partial<Record<BinaryName, number>> = {
-  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, eq: 6, ne: 7, lt: 8, le: 9, gt: 10, ge: 11, reluBackward: 12,
+  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, eq: 6, ne: 7, lt: 8, le: 9, gt: 10, ge: 11, reluBackward: 12, addRelu: 13,
 };
 const UNARY_OPS: Partial<Record<UnaryName, number>> = {
   neg: 0, abs: 1, sqrt: 2, square: 3, reciprocal: 4, relu: 5, floor: 6, ceil: 7, round: 8,

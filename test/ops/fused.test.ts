@@ -1,7 +1,7 @@
-// Batch norm + ReLU fused (F.batchNormReLU, nn.batchNormReLU, nn.Sequential's fusion): the
-// same numbers as relu(batchNorm(x)) — whose parts are checked against PyTorch in
-// norm.test.ts — in float32 on every backend's kernels, and a float64 gradcheck; fused only
-// when no hook or subclass could see the batch norm's output.
+// Fused ops: batch norm + ReLU (F.batchNormReLU, nn.batchNormReLU, nn.Sequential's fusion) and
+// add + ReLU (F.addReLU, nn.addReLU). The same numbers as the composed ops — whose parts are
+// checked against PyTorch elsewhere — in float32 on every backend's kernels, and float64
+// gradchecks; fused only when no hook or subclass could see the intermediate.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { F, nn, Tensor, randn, tensor, autograd, manualSeed, enableGrad } from "../../src/index.js";
@@ -74,4 +74,30 @@ test("nn.Sequential and nn.batchNormReLU fuse a stock BatchNorm + ReLU, and not 
   assert.equal(nn.batchNormReLU(bn, null, conv.forward(x)).gradFn?.name, "BatchNormReluBackward");
   class LoudReLU extends nn.ReLU { override forward(t: Tensor): Tensor { return super.forward(t).mul(2); } }
   assert.equal(nn.batchNormReLU(bn, new LoudReLU(), conv.forward(x)).gradFn?.name, "MulBackward");
+});
+
+test("addReLU: equals relu(a + b) with its gradients (broadcasting, float32 kernels), gradcheck, NaN", () => {
+  manualSeed(6);
+  const a = randn([32, 16, 8, 8]), b = randn([32, 16, 8, 8]), c = randn([16, 1, 1]);
+  const g = randn([32, 16, 8, 8]);
+  for (const [x, y] of [[a, b], [a, c]] as const) {
+    const grads = (fn: (p: Tensor, q: Tensor) => Tensor): Tensor[] => {
+      const [p, q] = [x, y].map((t) => t.detach().clone().requiresGrad_(true));
+      const out = fn(p, q);
+      out.backward(g);
+      return [out.detach(), p.grad!, q.grad!];
+    };
+    const fused = grads((p, q) => F.addReLU(p, q)), plain = grads((p, q) => F.relu(p.add(q)));
+    fused.forEach((f, i) => assertClose(f, plain[i], { atol: 1e-6, rtol: 1e-6, msg: `addReLU ${["out", "grad a", "grad b"][i]} ${y.shape}` }));
+  }
+  assertGradcheck((p, q) => F.addReLU(p, q), [randn([3, 4]).double(), randn([4]).double()]);
+  const n = F.addReLU(tensor([NaN, -1, 2]), tensor([1, 0.5, -3])).toArray();
+  assert.ok(Number.isNaN(n[0]) && n[1] === 0 && n[2] === 0);
+  // nn.addReLU fuses with a plain ReLU (or none), not with a hooked one.
+  const relu = new nn.ReLU();
+  assert.equal(nn.addReLU(a.requiresGrad_(true), b, relu).gradFn?.name, "AddReluBackward");
+  assert.equal(nn.addReLU(a, b).gradFn?.name, "AddReluBackward");
+  const h = relu.registerForwardHook(() => undefined);
+  assert.equal(nn.addReLU(a, b, relu).gradFn?.name, "ReluBackward");
+  h.remove();
 });
