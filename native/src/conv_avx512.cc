@@ -129,7 +129,9 @@ long PhasePlanes::offset(long c, long ki, long kj, bool channelsLast) const {
 
 void PhasePlanes::fill(const float* src, float* xp, bool channelsLast) const {
   const long C = d.C, H = d.H, W = d.W;
-  std::memset(xp, 0, size() * sizeof(float));
+  const auto zero = [](float* p, long n) { if (n > 0) std::memset(p, 0, n * sizeof(float)); };
+  const long planes = (long)phases.size() * C * plane;
+  zero(xp + planes, size() - planes);  // the slack read past the last position
   for (size_t pi = 0; pi < phases.size(); pi++) {
     const long a = phases[pi] / d.sW, b = phases[pi] % d.sW;
     // Plane rows i and columns j whose input pixel h = sH·i + a − pH, w = sW·j + b − pW exists.
@@ -138,9 +140,30 @@ void PhasePlanes::fill(const float* src, float* xp, bool channelsLast) const {
       const long last = n - 1 + pad - ph;
       return last < 0 ? 0L : std::min(lim, last / s + 1);
     };
-    const long i0 = lo(d.pH, a, d.sH), i1 = hi(H, d.pH, a, d.sH, Hp);
+    long i0 = lo(d.pH, a, d.sH), i1 = hi(H, d.pH, a, d.sH, Hp);
     const long j0 = lo(d.pW, b, d.sW), j1 = hi(W, d.pW, b, d.sW, Wp);
-    if (j1 <= j0) continue;
+    if (j1 <= j0 || i1 <= i0) i0 = i1 = 0;  // nothing to copy: all padding
+    // Zero only what the copy below leaves: rows outside [i0, i1), columns outside [j0, j1).
+    if (channelsLast) {
+      float* ph = xp + pi * plane * C;
+      zero(ph, i0 * Wp * C);
+      zero(ph + i1 * Wp * C, (Hp - i1) * Wp * C);
+      for (long i = i0; i < i1; i++) {
+        zero(ph + i * Wp * C, j0 * C);
+        zero(ph + (i * Wp + j1) * C, (Wp - j1) * C);
+      }
+    } else {
+      for (long c = 0; c < C; c++) {
+        float* pl = xp + (pi * C + c) * plane;
+        zero(pl, i0 * Wp);
+        zero(pl + i1 * Wp, (Hp - i1) * Wp);
+        for (long i = i0; i < i1; i++) {
+          for (long j = 0; j < j0; j++) pl[i * Wp + j] = 0.0f;
+          for (long j = j1; j < Wp; j++) pl[i * Wp + j] = 0.0f;
+        }
+      }
+    }
+    if (i1 <= i0) continue;
     for (long i = i0; i < i1; i++) {
       const long h = d.sH * i + a - d.pH, w0 = d.sW * j0 + b - d.pW;
       if (channelsLast) {

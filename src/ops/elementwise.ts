@@ -362,9 +362,15 @@ export function inplace(x: Tensor, name: "add" | "sub" | "mul" | "div", other: T
   if (!shapeEquals(shape, x.shape)) {
     throw new Error(`${name}_: result of shape ${fmtShape(shape)} does not fit the in-place tensor's shape ${fmtShape(x.shape)}`);
   }
-  const out = allocate(x.dtype, x.size);
-  kernels().binary(name, shape, x.storage, x.offset, x.strides, y.storage, y.offset, broadcastStrides(y.shape, y.strides, shape), out);
-  kernels().assignKernel(x, out);
+  const yStrides = broadcastStrides(y.shape, y.strides, shape);
+  if (x.offset === 0 && x.storage.length === x.size && x.isContiguous() && y.storage !== x.storage) {
+    // x owns its whole dense buffer and y is elsewhere: each element is read, then written once.
+    kernels().binary(name, shape, x.storage, 0, x.strides, y.storage, y.offset, yStrides, x.storage);
+  } else {
+    const out = allocateForOverwrite(x.dtype, x.size);
+    kernels().binary(name, shape, x.storage, x.offset, x.strides, y.storage, y.offset, yStrides, out);
+    kernels().assignKernel(x, out);
+  }
   x._version.v++;
   return x;
 }
