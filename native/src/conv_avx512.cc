@@ -65,6 +65,8 @@ inline void copyRow(float* dst, const float* src, long n, float b) {
   }
 }
 
+}  // namespace
+
 /**
  * dst[j·dstPitch + r] = src[r·srcPitch + j] for r < rows (≤ 16), j < n: `rows` strided rows
  * become n columns of `rows` floats (packing g into [L][mr] panels and images into channels-
@@ -72,7 +74,7 @@ inline void copyRow(float* dst, const float* src, long n, float b) {
  * unpack 64-bit, two 128-bit lane shuffles): ~4 shuffles per 16 floats instead of one scalar
  * store per float.
  */
-void transposeRows(const float* src, long srcPitch, int rows, long n, float* dst, long dstPitch) {
+void transpose_rows_avx512(const float* src, long srcPitch, int rows, long n, float* dst, long dstPitch) {
   const __mmask16 rowMask = (__mmask16)((1u << rows) - 1);
   for (long j0 = 0; j0 < n; j0 += 16) {
     const long nc = std::min<long>(16, n - j0);
@@ -104,8 +106,6 @@ void transposeRows(const float* src, long srcPitch, int rows, long n, float* dst
     }
   }
 }
-
-}  // namespace
 
 PhasePlanes::PhasePlanes(const DirectConv& d) : d(d) {
   Hp = d.oH + (d.kH - 1) * d.dH / d.sH;
@@ -171,7 +171,7 @@ void PhasePlanes::fill(const float* src, float* xp, bool channelsLast) const {
         // strides by whole planes, and those addresses share L1 sets).
         float* dst = xp + (pi * plane + i * Wp) * C;
         if (d.sW == 1 && C % 16 == 0) {
-          for (long c = 0; c < C; c += 16) transposeRows(src + (c * H + h) * W + w0, H * W, 16, j1 - j0, dst + j0 * C + c, C);
+          for (long c = 0; c < C; c += 16) transpose_rows_avx512(src + (c * H + h) * W + w0, H * W, 16, j1 - j0, dst + j0 * C + c, C);
           continue;
         }
         for (long c = 0; c < C; c++) {
@@ -191,6 +191,7 @@ void PhasePlanes::fill(const float* src, float* xp, bool channelsLast) const {
 }
 
 void direct_conv_avx512(const DirectConv& d, long N, const float* x, float* out) {
+  if (oc_conv_suits(d)) { direct_conv_oc_avx512(d, N, x, out); return; }
   const PhasePlanes P(d);
   const long C = d.C, Wp = P.Wp;
   const long K = C * d.kH * d.kW, OC = d.OC, L = d.oH * d.oW, Q = d.oH * Wp;
@@ -354,7 +355,7 @@ void direct_weight_grad_avx512(const DirectConv& d, long N, const float* x, cons
           for (long o0 = 0; o0 < OC; o0 += 8) {
             const long mr = std::min<long>(8, OC - o0);
             float* A = Ap + o0 * L;
-            transposeRows(gn + o0 * L, L, (int)mr, L, A, mr);
+            transpose_rows_avx512(gn + o0 * L, L, (int)mr, L, A, mr);
             for (long ki = 0; ki < d.kH; ki++)
               tapsKernels[d.kW][mr](A, xT + P.offset(0, ki, 0, true), C, Wp, d.oH, d.oW, part + (ki * d.kW * OC + o0) * C, OC * C);
           }
@@ -363,7 +364,7 @@ void direct_weight_grad_avx512(const DirectConv& d, long N, const float* x, cons
         for (long o0 = 0; o0 < OC; o0 += 12) {
           const long mr = std::min<long>(12, OC - o0);
           float* A = Ap + o0 * L;
-          transposeRows(gn + o0 * L, L, (int)mr, L, A, mr);
+          transpose_rows_avx512(gn + o0 * L, L, (int)mr, L, A, mr);
           for (long ki = 0; ki < d.kH; ki++)
             for (long kj = 0; kj < d.kW; kj++) {
               const float* xs = xT + P.offset(0, ki, kj, true);

@@ -58,6 +58,14 @@ struct PhasePlanes {
   void fill(const float* src, float* xp, bool channelsLast) const;
 };
 
+/** dst[j·dstPitch + r] = src[r·srcPitch + j] for r < rows (≤ 16), j < n (conv_avx512.cc). */
+void transpose_rows_avx512(const float* src, long srcPitch, int rows, long n, float* dst, long dstPitch);
+
+/** Whether direct_conv_oc_avx512 (output channels in vectors, no pad columns) is the better kernel. */
+bool oc_conv_suits(const DirectConv& d);
+/** The same result as direct_conv_avx512, vectorised along output channels (conv_oc_avx512.cc). */
+void direct_conv_oc_avx512(const DirectConv& d, long N, const float* x, float* out);
+
 /** out[N][OC][oH][oW] = conv(x[N][C][H][W]) (+ bias); AVX-512 only. */
 void direct_conv_avx512(const DirectConv& d, long N, const float* x, float* out);
 

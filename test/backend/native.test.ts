@@ -130,6 +130,9 @@ test("native conv forward, transposed forward and weight gradient match the refe
     [1, 32, 25, 7, 9, 3, 1, 1, 1], [3, 48, 14, 6, 5, 3, 1, 2, 2], [2, 5, 13, 20, 3, 1, 1, 0, 1], [4, 64, 12, 9, 37, 3, 1, 1, 1],
     // C = 16 row-of-taps weight gradient with 8-row panels and a 4-column transpose tail
     [2, 16, 21, 5, 20, 3, 1, 1, 1],
+    // output-channel kernel (OC % 32 == 0, oW ≤ 16): a position tail (63 = 10·6 + 3), 64 + 32
+    // channel blocks with stride 2, and OC 32 whose transposed conv (C 32) uses it too
+    [3, 16, 64, 7, 9, 3, 1, 1, 1], [2, 8, 96, 5, 6, 3, 2, 1, 1], [2, 32, 32, 6, 5, 3, 1, 1, 1],
   ];
   for (const [N, C, OC, H, W, k, s, p, d] of cases) {
     for (const groups of C % 2 === 0 && OC % 2 === 0 ? [1, 2] : [1]) {
