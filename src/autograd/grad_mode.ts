@@ -1,5 +1,7 @@
 // Whether ops record the graph. Off inside noGrad(fn) (PyTorch's torch.no_grad()).
 
+import { bytesMark, noteInferenceScope } from "../tensor/pool.js";
+
 let enabled = true;
 
 export function isGradEnabled(): boolean {
@@ -27,7 +29,14 @@ function withGradMode<T>(value: boolean, fn: () => T): T {
 
 /** Run fn without recording the graph (inference, optimizer updates). */
 export function noGrad<T>(fn: () => T): T {
-  return withGradMode(false, fn);
+  if (!enabled) return withGradMode(false, fn);
+  // An outermost scope is an inference iteration: the storage pool sizes itself by it.
+  const mark = bytesMark();
+  try {
+    return withGradMode(false, fn);
+  } finally {
+    noteInferenceScope(mark);
+  }
 }
 
 /** Run fn with graph recording on, even inside noGrad. */

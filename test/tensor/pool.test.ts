@@ -75,7 +75,7 @@ for (let step = 0; step < 3; step++) {
 console.log(JSON.stringify({ limit0, limit: poolStats().limitBytes, hits }));
 `;
 
-test("pool: by default the idle budget becomes 1.25× what a forward pass allocates, and the next forward reuses it; a number fixes it", () => {
+test("pool: by default the idle budget becomes 1.25× what a training forward allocates (2.5× a noGrad scope), and the next forward reuses it; a number fixes it", () => {
   const MiB = 1024 * 1024;
   for (const env of ["", "auto"]) {
     const grown = child(GROW, { KESTREL_POOL_MB: env, KESTREL_POOL_MIN_BYTES: "" }, ["--expose-gc"]);
@@ -84,6 +84,15 @@ test("pool: by default the idle budget becomes 1.25× what a forward pass alloca
     const hits = grown.hits as number[];
     assert.ok(hits[2] >= 95, `the third forward took only ${hits[2]} of its 100 buffers from the pool`);
   }
+  // Inference: one outermost noGrad scope allocating 60 MiB sizes the budget to 2.5× that.
+  const infer = child(`
+    import { ones, noGrad } from "./src/index.ts";
+    import { poolStats } from "./src/tensor/pool.ts";
+    const x = ones([256, 1024]);
+    noGrad(() => { let y = x; for (let i = 0; i < 60; i++) y = y.mul(1.0001); });
+    noGrad(() => noGrad(() => x.mul(2)));  // inner scopes are not iterations of their own
+    console.log(JSON.stringify({ limit: poolStats().limitBytes }));`, { KESTREL_POOL_MB: "", KESTREL_POOL_MIN_BYTES: "" });
+  assert.ok((infer.limit as number) >= 150 * MiB && (infer.limit as number) <= 152 * MiB, `inference limit ${(infer.limit as number) / MiB} MiB`);
   const fixed = child(GROW, { KESTREL_POOL_MB: "64", KESTREL_POOL_MIN_BYTES: "" }, ["--expose-gc"]);
   assert.equal(fixed.limit, 64 * MiB);
   assert.ok((fixed.hits as number[])[2] <= 64, `hits ${(fixed.hits as number[])[2]} beyond a 64 MiB budget`);
