@@ -120,6 +120,24 @@ PhasePlanes::PhasePlanes(const DirectConv& d) : d(d) {
     if (used[p]) { index[p] = (int)phases.size(); phases.push_back((int)p); }
 }
 
+std::vector<int32_t> PhasePlanes::tapOffsets() const {
+  std::vector<int32_t> off(d.C * d.kH * d.kW);
+  for (long c = 0, k = 0; c < d.C; c++)
+    for (long ki = 0; ki < d.kH; ki++)
+      for (long kj = 0; kj < d.kW; kj++, k++) off[k] = (int32_t)offset(c, ki, kj, false);
+  return off;
+}
+
+void pack_weight_panels(const DirectConv& d, long panel, float* dst) {
+  const long K = d.C * d.kH * d.kW;
+  for (long o0 = 0; o0 < d.OC; o0 += panel) {
+    const long w = std::min<long>(panel, d.OC - o0);
+    float* p = dst + o0 * K;
+    for (long k = 0; k < K; k++)
+      for (long i = 0; i < w; i++) p[k * w + i] = d.weight(o0 + i, k);
+  }
+}
+
 long PhasePlanes::offset(long c, long ki, long kj, bool channelsLast) const {
   const long r = ki * d.dH, s = kj * d.dW;
   const long ph = index[(r % d.sH) * d.sW + s % d.sW];
@@ -198,16 +216,8 @@ void direct_conv_avx512(const DirectConv& d, long N, const float* x, float* out)
   const long nT = (Q + NR - 1) / NR, nP = (OC + MR - 1) / MR;
   // Pack the weights: panel p holds rows [8p, 8p + mr) as [K][mr].
   float* Ap = wPack.get(std::max<long>(1, OC * K));
-  for (long p = 0; p < nP; p++) {
-    const long o0 = p * MR, mr = std::min<long>(MR, OC - o0);
-    float* dst = Ap + o0 * K;
-    for (long k = 0; k < K; k++)
-      for (long i = 0; i < mr; i++) dst[k * mr + i] = d.weight(o0 + i, k);
-  }
-  std::vector<int32_t> off(K);
-  for (long c = 0, k = 0; c < C; c++)
-    for (long ki = 0; ki < d.kH; ki++)
-      for (long kj = 0; kj < d.kW; kj++, k++) off[k] = (int32_t)P.offset(c, ki, kj, false);
+  pack_weight_panels(d, MR, Ap);
+  const std::vector<int32_t> off = P.tapOffsets();
   const long img = C * d.H * d.W;
   // Few images: split each image's output channels too, so both threads have work.
   const int nt = num_threads();
@@ -338,10 +348,7 @@ void direct_weight_grad_avx512(const DirectConv& d, long N, const float* x, cons
   const int nt = num_threads();
   const long nChunks = std::max<long>(1, std::min<long>(N, 2L * nt));
   std::vector<float> parts(nChunks * partSize, 0.0f);  // [kk][OC][C] (transposed) or [OC][K]
-  std::vector<int32_t> off(K);
-  for (long c = 0, k = 0; c < C; c++)
-    for (long ki = 0; ki < d.kH; ki++)
-      for (long kj = 0; kj < d.kW; kj++, k++) off[k] = (int32_t)P.offset(c, ki, kj, false);
+  const std::vector<int32_t> off = P.tapOffsets();
   auto chunk = [&](long t) {
     float* part = parts.data() + t * partSize;
     for (long n = N * t / nChunks; n < N * (t + 1) / nChunks; n++) {

@@ -1,6 +1,7 @@
 // The direct convolution (conv_avx512.cc): what conv.cc hands it.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <functional>
 #include <vector>
@@ -54,9 +55,14 @@ struct PhasePlanes {
   long size() const { return (long)phases.size() * d.C * plane + Wp + 128; }
   /** Offset of tap (c, ki, kj) from output position 0. */
   long offset(long c, long ki, long kj, bool channelsLast) const;
+  /** The planar offsets of every tap, in reduction order k = (c·kH + ki)·kW + kj. */
+  std::vector<int32_t> tapOffsets() const;
   /** Writes the planes of one image src[C][H][W] into xp (size() floats). */
   void fill(const float* src, float* xp, bool channelsLast) const;
 };
+
+/** The weights as panels of `panel` output channels, each [K][width] at dst + o0·K (conv_avx512.cc). */
+void pack_weight_panels(const DirectConv& d, long panel, float* dst);
 
 /** dst[j·dstPitch + r] = src[r·srcPitch + j] for r < rows (≤ 16), j < n (conv_avx512.cc). */
 void transpose_rows_avx512(const float* src, long srcPitch, int rows, long n, float* dst, long dstPitch);

@@ -69,16 +69,8 @@ void direct_conv_oc_avx512(const DirectConv& d, long N, const float* x, float* o
   std::vector<long> blocks;
   for (long o0 = 0; o0 < OC; o0 += 64) blocks.push_back(o0);
   float* Wk = ocPack.get(OC * K);
-  for (long o0 : blocks) {
-    const long ob = std::min<long>(64, OC - o0);
-    float* dst = Wk + o0 * K;
-    for (long k = 0; k < K; k++)
-      for (long i = 0; i < ob; i++) dst[k * ob + i] = d.weight(o0 + i, k);
-  }
-  std::vector<int32_t> off(K);
-  for (long c = 0, k = 0; c < C; c++)
-    for (long ki = 0; ki < d.kH; ki++)
-      for (long kj = 0; kj < d.kW; kj++, k++) off[k] = (int32_t)P.offset(c, ki, kj, false);
+  pack_weight_panels(d, 64, Wk);
+  const std::vector<int32_t> off = P.tapOffsets();
   const long img = C * d.H * d.W;
   auto run = [&](long n) {
     float* xp = ocPad.get(P.size());
