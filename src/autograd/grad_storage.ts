@@ -67,7 +67,7 @@ export class GradStorage {
    */
   owns(t: Tensor, holders: number): boolean {
     const s = t.storage;
-    return this.isPrivate(s) && (this.holds.get(s) ?? 0) <= holders && t.offset === 0 && s.length === t.size && t.isContiguous();
+    return this.isPrivate(s) && (this.holds.get(s) ?? 0) <= holders && t.coversStorage();
   }
 
   private recycle(s: TypedArray): void {

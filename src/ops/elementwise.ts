@@ -363,7 +363,7 @@ export function inplace(x: Tensor, name: "add" | "sub" | "mul" | "div", other: T
     throw new Error(`${name}_: result of shape ${fmtShape(shape)} does not fit the in-place tensor's shape ${fmtShape(x.shape)}`);
   }
   const yStrides = broadcastStrides(y.shape, y.strides, shape);
-  if (x.offset === 0 && x.storage.length === x.size && x.isContiguous() && y.storage !== x.storage) {
+  if (x.coversStorage() && y.storage !== x.storage) {
     // x owns its whole dense buffer and y is elsewhere: each element is read, then written once.
     kernels().binary(name, shape, x.storage, 0, x.strides, y.storage, y.offset, yStrides, x.storage);
   } else {

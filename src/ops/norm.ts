@@ -37,7 +37,7 @@ function normalize(
   kernels().normApply(x.dataRowMajor(), A, B, S, mu, rstd, weight ? weight.dataRowMajor() : null, bias ? bias.dataRowMajor() : null, out, relu);
   const y = Tensor.fromData(out, x.shape);
   const dims = [0, 2];
-  return record(relu ? `${name.replace(/Backward$/, "")}ReluBackward` : name, y, [x, weight, bias], (g) => {
+  return record(name, y, [x, weight, bias], (g) => {
     // With relu, y > 0 is ReLU's gradient mask (the same as "batch norm's output > 0").
     if (!isGradEnabled()) return fastBackward(g, x, A, B, S, mu, rstd, batchStats, weight, bias, relu ? y : null);
     // createGraph: the same formulas with ops, so the gradients can be differentiated again.
@@ -169,6 +169,7 @@ export function batchNormReLU(x: Tensor, runningMean: Tensor | null, runningVar:
 }
 
 function batchNormImpl(op: string, x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions, relu: boolean): Tensor {
+  const node = relu ? "BatchNormReluBackward" : "BatchNormBackward";
   checkTensor(op, x);
   checkFloat(op, x);
   if (x.ndim < 2) throw new Error(`${op}: input must have at least 2 dims [N, C, ...], got shape ${fmtShape(x.shape)}`);
@@ -188,7 +189,7 @@ function batchNormImpl(op: string, x: Tensor, runningMean: Tensor | null, runnin
     }
     const mu = Float64Array.from(rm.dataRowMajor());
     const rstd = rstdOf(Float64Array.from(rv.dataRowMajor()), eps);
-    return normalize("BatchNormBackward", x, N, C, S, mu, rstd, false, eps, weight, bias, relu);
+    return normalize(node, x, N, C, S, mu, rstd, false, eps, weight, bias, relu);
   }
   if (N * S === 1) throw new Error(`${op}: Expected more than 1 value per channel when training, got input size ${fmtShape(x.shape)}`);
   const { mu, variance } = stats(x, N, C, S);
@@ -209,7 +210,7 @@ function batchNormImpl(op: string, x: Tensor, runningMean: Tensor | null, runnin
       if (rv) updateRunning(rv, variance.map((v) => (v * n) / (n - 1)), factor);
     });
   }
-  return normalize("BatchNormBackward", x, N, C, S, mu, rstdOf(variance, eps), true, eps, weight, bias, relu);
+  return normalize(node, x, N, C, S, mu, rstdOf(variance, eps), true, eps, weight, bias, relu);
 }
 
 export interface AffineNormOptions {

@@ -18,9 +18,14 @@
 
 import type { DType, TypedArray } from "./dtype.js";
 
+/** An environment variable, trimmed ("" when unset or where there is no process, e.g. browsers). */
+function envString(name: string): string {
+  return ((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name] ?? "").trim();
+}
+
 function envNumber(name: string, fallback: number): number {
-  const v = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
-  const n = v === undefined || v.trim() === "" ? NaN : Number(v);
+  const v = envString(name);
+  const n = v === "" ? NaN : Number(v);
   return Number.isFinite(n) && n >= 0 ? n : fallback;
 }
 
@@ -40,15 +45,15 @@ const POISON = envNumber("KESTREL_POOL_POISON", 0) === 1;
  * backward between two backward passes (its forward); an inference iteration is one outermost
  * noGrad() scope, counted twice (without a backward pass to mark the step, its tensors wait
  * for the collector while the next scope allocates: measured on ResNet-20 b64 inference,
- * 1.25× missed a third of the time, 2.5× runs 41–43 ms vs 47–50 at 64 MiB). It only grows, and it depends on the model and batch, not on when the
- * collector runs, so RSS stays flat. Gradients need no budget: the engine recycles them
+ * 1.25× missed a third of the time, 2.5× runs 41–43 ms vs 47–50 at 64 MiB). It only grows,
+ * and it depends on the model and batch, not on when the collector runs, so RSS stays flat. Gradients need no budget: the engine recycles them
  * itself. PyTorch's caching allocator likewise keeps a step's peak. A number fixes the budget
  * in MiB (0 turns pooling off).
  */
 const BASE_BYTES = 64 * 1024 * 1024;
 const GROWTH_CAP = envNumber("KESTREL_POOL_MAX_MB", 1024) * 1024 * 1024;
-const poolEnv = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.KESTREL_POOL_MB?.trim().toLowerCase();
-let adaptive = poolEnv === undefined || poolEnv === "" || poolEnv === "auto";
+const poolEnv = envString("KESTREL_POOL_MB").toLowerCase();
+let adaptive = poolEnv === "" || poolEnv === "auto";
 /** Upper bound on the bytes kept idle in the pool. */
 let maxPooledBytes = adaptive ? BASE_BYTES : envNumber("KESTREL_POOL_MB", 64) * 1024 * 1024;
 /** Poolable bytes handed out outside backward passes, in all; and that count when the last one began. */
@@ -177,7 +182,7 @@ export function pooledArray(dtype: DType, length: number, zero = true): TypedArr
   let arr: TypedArray;
   if (buf) {
     stats.hits++;
-    arr = dtype === "float32" ? new Float32Array(buf) : dtype === "float64" ? new Float64Array(buf) : new Int32Array(buf);
+    arr = arrayOver(dtype, buf, length);
     if (zero) arr.fill(0);
     else if (POISON && dtype !== "int32") arr.fill(NaN);
   } else if (trackedBytes + bytes > maxTrackedBytes) {
@@ -195,6 +200,11 @@ export function pooledArray(dtype: DType, length: number, zero = true): TypedArr
   return arr;
 }
 
+/** A typed array of `dtype` over the first `length` elements of `buf`. */
+function arrayOver(dtype: DType, buf: ArrayBuffer, length: number): TypedArray {
+  return dtype === "float32" ? new Float32Array(buf, 0, length) : dtype === "float64" ? new Float64Array(buf, 0, length) : new Int32Array(buf, 0, length);
+}
+
 type UnsafeAlloc = (bytes: number) => { buffer: ArrayBuffer; byteOffset: number };
 /** Node's Buffer.allocUnsafeSlow: a new ArrayBuffer that is not zero-filled (absent in browsers). */
 const allocUnsafeSlow = (globalThis as { Buffer?: { allocUnsafeSlow?: UnsafeAlloc } }).Buffer?.allocUnsafeSlow;
@@ -208,7 +218,7 @@ function uninitArray(dtype: DType, length: number): TypedArray {
   if (!allocUnsafeSlow) return freshArray(dtype, length);
   const b = allocUnsafeSlow(length * BYTES[dtype]);
   if (b.byteOffset !== 0) return freshArray(dtype, length);
-  const arr = dtype === "float32" ? new Float32Array(b.buffer, 0, length) : dtype === "float64" ? new Float64Array(b.buffer, 0, length) : new Int32Array(b.buffer, 0, length);
+  const arr = arrayOver(dtype, b.buffer, length);
   if (POISON && dtype !== "int32") arr.fill(NaN);
   return arr;
 }

@@ -147,6 +147,11 @@ export class Tensor {
     return true;
   }
 
+  /** @internal Whether this tensor is contiguous and is the whole of its storage (no other view can reach past it). */
+  coversStorage(): boolean {
+    return this.offset === 0 && this.storage.length === this.size && this.isContiguous();
+  }
+
   /**
    * @internal The elements in row-major order: the storage itself when this tensor is contiguous
    * and covers it exactly, else a fresh copy. Callers must not write to the result.

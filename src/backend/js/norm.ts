@@ -64,11 +64,7 @@ function normBackward(
   weight: TypedArray | null, batchStats: boolean, gx: TypedArray | null, sumG: Float64Array, sumGXhat: Float64Array,
   mask: TypedArray | null = null,
 ): void {
-  if (mask) {
-    const gm = new Float64Array(A * B * S);
-    for (let i = 0; i < gm.length; i++) gm[i] = mask[i] > 0 ? g[i] : 0;
-    g = gm;
-  }
+  const gAt = (i: number): number => (mask && !(mask[i] > 0) ? 0 : g[i]);
   const n = A * S;
   for (let b = 0; b < B; b++) {
     const m = mean[b];
@@ -77,7 +73,7 @@ function normBackward(
     for (let a = 0; a < A; a++) {
       const base = (a * B + b) * S;
       for (let i = 0; i < S; i++) {
-        const gv = g[base + i];
+        const gv = gAt(base + i);
         sg += gv;
         sgx += gv * (x[base + i] - m) * r;
       }
@@ -92,7 +88,7 @@ function normBackward(
       const base = (a * B + b) * S;
       for (let i = 0; i < S; i++) {
         const xh = (x[base + i] - m) * r;
-        gx[base + i] = sc * (g[base + i] - mg - xh * mgx);
+        gx[base + i] = sc * (gAt(base + i) - mg - xh * mgx);
       }
     }
   }
